@@ -1,0 +1,55 @@
+// Package activities holds every step of the lead pipeline that touches the outside world. One
+// Activities struct carries the dependencies; each step is a method in its own file, with one input
+// and one result struct so signatures can grow without breaking workflow histories.
+package activities
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/leadflow/leadflow/crmadapters"
+	"github.com/leadflow/leadflow/internal/store"
+)
+
+// Activities are the pipeline's steps and what they need.
+type Activities struct {
+	Store *store.Store
+	// CRM is the built-in CRM: the system of record for leads and their status.
+	CRM crmadapters.Adapter
+	// HTTP delivers rep notifications to their webhooks.
+	HTTP *http.Client
+	// Now is the clock; tests pin it.
+	Now func() time.Time
+}
+
+// Error types the workflow and the gateway recognise.
+const (
+	ErrTypeInvalidInput = "InvalidInput"
+	ErrTypeRejected     = "Rejected"
+)
+
+// invalid marks an input that no retry can fix.
+func invalid(msg string, cause error) error {
+	return temporal.NewNonRetryableApplicationError(msg, ErrTypeInvalidInput, cause)
+}
+
+// classify leaves database outages retryable and makes everything the database rejected permanent.
+func classify(msg string, err error) error {
+	if err == nil || errors.Is(err, store.ErrUnavailable) {
+		return err
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return temporal.NewNonRetryableApplicationError(msg, ErrTypeRejected, err)
+	}
+	return err
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now().UTC()
+	}
+	return time.Now().UTC()
+}

@@ -1,0 +1,46 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/leadflow/leadflow/internal/lead"
+)
+
+// BenchmarkRules runs the rules over every devset conversation.
+func BenchmarkRules(b *testing.B) {
+	lines := loadDevset(b)
+	inputs := make([]Input, len(lines))
+	for i, d := range lines {
+		inputs[i] = d.input()
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, in := range inputs {
+			Rules(in)
+		}
+	}
+}
+
+// BenchmarkRulesLongMessage runs the rules over 16 KiB messages (the API's limit) of shapes that
+// could make them slow: long runs of digits, many cue words, many candidate names.
+func BenchmarkRulesLongMessage(b *testing.B) {
+	shapes := map[string]string{
+		"numbers":  strings.Repeat("0912 345 6789 ", 1170),
+		"digits":   strings.Repeat("1 ", 8190),
+		"mixed":    strings.Repeat("سلام علی رضایی هستم از شرکت راهکار ۰۹۱۲۳۴۵۶۷۸۹ budget $5k ", 190),
+		"names":    strings.Repeat("I'm John Smith From Acme Ltd ", 560),
+		"emails":   strings.Repeat("x [at] y [dot] ", 1090),
+		"han":      strings.Repeat("我是王伟的王伟", 780),
+		"amounts":  strings.Repeat("budget 5 000 000 руб ", 650),
+		"spelling": strings.Repeat("a at b dot ", 1480),
+	}
+	for name, text := range shapes {
+		in := Input{Country: "IR", Messages: []lead.Message{{Role: lead.RoleCustomer, Text: text}}}
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				Rules(in)
+			}
+		})
+	}
+}

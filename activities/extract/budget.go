@@ -1,0 +1,316 @@
+package extract
+
+import (
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/currency"
+	"golang.org/x/text/language"
+
+	"github.com/leadflow/leadflow/internal/lead"
+)
+
+// budgetCue marks an amount the customer can spend. Only amounts next to such a cue count: the
+// bot's prices and the prices a customer asks about are not a budget.
+var budgetCue = words(`budget`, `to spend`, `can spend`, `can afford`, `spend up to`, `willing to pay`,
+	`бюджет`, `بودجه`, `ميزاني`, `الميزانيه`, `预算`, `預算`, `bütçe`, `presupuesto`, `orçamento`)
+
+// currencyToken is a currency written as a symbol, ISO code or word, in any of the product's languages.
+const currencyToken = `HK\$|NT\$|US\$|A\$|C\$|S\$|\$|€|£|¥|￥|₽|₸|₴|₹|₩|₺|` +
+	`港元|港币|港幣|新台币|新台幣|台币|台幣|人民币|人民幣|美元|美金|欧元|歐元|元|块|塊|円|원|` +
+	`تومان|تومن|ریال|ريال|درهم|جنيه|دينار|ليرة|دلار|دولار|یورو|يورو|ر\.س|د\.إ|د\.ك|ج\.م|` +
+	`руб(?:\.|лей|ля|ль)?|р\.|тенге|тг|сум|грн|гривен|доллар(?:ов|а)?|евро|фунт(?:ов|а)?|` +
+	`(?i:\b(?:usd|eur|gbp|aed|sar|qar|omr|kwd|bhd|jod|irr|irt|rub|rur|byn|kzt|uah|uzs|cny|rmb|hkd|twd|jpy|krw|inr|egp|try|tl|chf|sek|nok|dkk|pln|czk|cad|aud|sgd|myr|idr|thb|php|pkr|ils|mad|tnd|dzd|iqd|lbp|toman|tomans|rials?|riyals?|dirhams?|dinars?|lira|dollars?|bucks|euros?|pounds?|rupees?|rs\.?|yuan|yen|tenge|r[o]?ubles?)\b)`
+
+// multiplierToken is a word for thousand, million, billion… ("۵۰۰ میلیون", "300 тыс.", "20万").
+const multiplierToken = `(?i:(?:thousand|millions?|billions?|milion|miliard|milliard|mln|mio|mrd|bn|mn|k|m|b|lakh|lac|crore|bin|milyon|milyar|tsd|tausend|milliarden?)\b)|` +
+	`هزار|میلیون|ملیون|میلیارد|ملیارد|ألف|الف|آلاف|ألاف|مليون|ملايين|مليار|` +
+	`тыс(?:яч[аи]?)?|млн|миллион(?:а|ов)?|млрд|миллиард(?:а|ов)?|百万|百萬|千|万|萬|亿|億`
+
+var amountPattern = regexp.MustCompile(`(?:(` + currencyToken + `)[ \t]?)?(\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)[ \t]*(?:(` + multiplierToken + `)\.?)?[ \t]*(?:(` + currencyToken + `))?`)
+
+// amount is one amount of money as written.
+type amount struct {
+	start, end int
+	value      float64
+	currency   string // ISO 4217, "" when not written
+	toman      bool
+}
+
+// findAmounts returns the amounts written in s.
+func findAmounts(s string) []amount {
+	var out []amount
+	for _, m := range amountPattern.FindAllStringSubmatchIndex(s, -1) {
+		num := s[m[4]:m[5]]
+		if m[0] > 0 && (isDigit(s[m[0]-1]) || isASCIILetter(s[m[0]-1])) && m[2] < 0 {
+			continue // the tail of a code or a longer number
+		}
+		if m[1] < len(s) && s[m[1]] == '%' {
+			continue
+		}
+		mult := 1.0
+		if m[6] >= 0 {
+			mult = multiplier(s[m[6]:m[7]])
+		}
+		v, ok := parseNumber10(num, mult != 1)
+		if !ok {
+			continue
+		}
+		a := amount{start: m[0], end: m[1], value: v * mult}
+		for _, g := range [][2]int{{m[2], m[3]}, {m[8], m[9]}} {
+			if g[0] >= 0 && a.currency == "" {
+				a.currency, a.toman = currencyCode(s[g[0]:g[1]])
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// parseNumber10 reads "20,000", "4.5", "12,5", "1.500.000" and "45 000".
+func parseNumber10(s string, hasMultiplier bool) (float64, bool) {
+	s = strings.ReplaceAll(s, " ", "")
+	comma, dot := strings.LastIndexByte(s, ','), strings.LastIndexByte(s, '.')
+	switch {
+	case comma >= 0 && dot >= 0:
+		if comma > dot {
+			s = strings.ReplaceAll(strings.ReplaceAll(s, ".", ""), ",", ".")
+		} else {
+			s = strings.ReplaceAll(s, ",", "")
+		}
+	case comma >= 0:
+		if thousands(s, ',') && !hasMultiplier {
+			s = strings.ReplaceAll(s, ",", "")
+		} else if thousands(s, ',') && len(s)-comma-1 == 3 && strings.Count(s, ",") > 1 {
+			s = strings.ReplaceAll(s, ",", "")
+		} else {
+			s = strings.Replace(s, ",", ".", 1)
+		}
+	case dot >= 0:
+		if thousands(s, '.') && (!hasMultiplier || strings.Count(s, ".") > 1) {
+			s = strings.ReplaceAll(s, ".", "")
+		}
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, false
+	}
+	return v, true
+}
+
+// thousands reports whether sep groups s in threes ("20,000", "1.500.000").
+func thousands(s string, sep byte) bool {
+	parts := strings.Split(s, string(sep))
+	if len(parts) < 2 || len(parts[0]) == 0 || len(parts[0]) > 3 {
+		return false
+	}
+	for _, p := range parts[1:] {
+		if len(p) != 3 {
+			return false
+		}
+	}
+	return true
+}
+
+func multiplier(w string) float64 {
+	l := strings.ToLower(strings.TrimSuffix(w, "."))
+	switch {
+	case l == "k" || l == "thousand" || l == "tsd" || l == "tausend" || l == "bin" || l == "هزار" ||
+		l == "ألف" || l == "الف" || l == "آلاف" || l == "ألاف" || strings.HasPrefix(l, "тыс") || l == "千":
+		return 1e3
+	case l == "万" || l == "萬":
+		return 1e4
+	case l == "lakh" || l == "lac":
+		return 1e5
+	case l == "crore":
+		return 1e7
+	case l == "亿" || l == "億":
+		return 1e8
+	case l == "b" || l == "bn" || strings.HasPrefix(l, "billion") || l == "miliard" || strings.HasPrefix(l, "milliard") ||
+		l == "milyar" || l == "mrd" || l == "میلیارد" || l == "ملیارد" || l == "مليار" || l == "млрд" ||
+		strings.HasPrefix(l, "миллиард"):
+		return 1e9
+	case l == "m" || l == "mn" || l == "mln" || l == "mio" || strings.HasPrefix(l, "million") || l == "milion" ||
+		l == "milyon" || l == "میلیون" || l == "ملیون" || l == "مليون" || l == "ملايين" || l == "млн" ||
+		strings.HasPrefix(l, "миллион") || l == "百万" || l == "百萬":
+		return 1e6
+	}
+	return 1
+}
+
+// currencyCode maps a written currency to ISO 4217. Words shared by several countries (rial,
+// dinar, "元") come back as a placeholder that regionCurrency settles.
+func currencyCode(tok string) (code string, toman bool) {
+	l := strings.ToLower(strings.TrimSpace(tok))
+	switch {
+	case l == "hk$" || l == "港元" || l == "港币" || l == "港幣" || l == "hkd":
+		return "HKD", false
+	case l == "nt$" || l == "新台币" || l == "新台幣" || l == "台币" || l == "台幣" || l == "twd":
+		return "TWD", false
+	case l == "a$" || l == "aud":
+		return "AUD", false
+	case l == "c$" || l == "cad":
+		return "CAD", false
+	case l == "s$" || l == "sgd":
+		return "SGD", false
+	case l == "$" || l == "us$" || l == "usd" || strings.HasPrefix(l, "dollar") || l == "bucks" || l == "دلار" ||
+		l == "دولار" || strings.HasPrefix(l, "доллар") || l == "美元" || l == "美金":
+		return "USD", false
+	case l == "€" || l == "eur" || strings.HasPrefix(l, "euro") || l == "евро" || l == "یورو" || l == "يورو" ||
+		l == "欧元" || l == "歐元":
+		return "EUR", false
+	case l == "£" || l == "gbp" || strings.HasPrefix(l, "pound") || strings.HasPrefix(l, "фунт"):
+		return "GBP", false
+	case l == "₽" || strings.HasPrefix(l, "руб") || l == "р." || l == "rub" || l == "rur" || strings.HasPrefix(l, "ruble") ||
+		strings.HasPrefix(l, "rouble"):
+		return "RUB", false
+	case l == "₸" || l == "тенге" || l == "тг" || l == "kzt" || l == "tenge":
+		return "KZT", false
+	case l == "грн" || l == "гривен" || l == "₴" || l == "uah":
+		return "UAH", false
+	case l == "сум" || l == "uzs":
+		return "UZS", false
+	case l == "تومان" || l == "تومن" || l == "toman" || l == "tomans" || l == "irt":
+		return "IRR", true
+	case l == "ریال" || l == "irr":
+		return "IRR", false
+	case l == "ريال" || strings.HasPrefix(l, "rial") || strings.HasPrefix(l, "riyal") || l == "ر.س":
+		return "RIAL", false
+	case l == "درهم" || strings.HasPrefix(l, "dirham") || l == "aed" || l == "د.إ":
+		return "DIRHAM", false
+	case l == "جنيه" || l == "ج.م" || l == "egp":
+		return "POUND", false
+	case l == "دينار" || strings.HasPrefix(l, "dinar") || l == "د.ك":
+		return "DINAR", false
+	case l == "ليرة" || l == "lira" || l == "₺" || l == "tl" || l == "try":
+		return "LIRA", false
+	case l == "元" || l == "块" || l == "塊" || l == "人民币" || l == "人民幣" || l == "rmb" || l == "cny" || l == "yuan":
+		return "YUAN", false
+	case l == "¥" || l == "￥":
+		return "YEN_OR_YUAN", false
+	case l == "円" || l == "yen" || l == "jpy":
+		return "JPY", false
+	case l == "₹" || l == "inr" || strings.HasPrefix(l, "rs") || strings.HasPrefix(l, "rupee"):
+		return "INR", false
+	case l == "₩" || l == "원" || l == "krw":
+		return "KRW", false
+	}
+	if len(l) == 3 {
+		return strings.ToUpper(l), false
+	}
+	return "", false
+}
+
+// regionCurrency settles a placeholder currency with the conversation's region.
+func regionCurrency(code, region string) string {
+	pick := func(def string, byRegion map[string]string) string {
+		if c, ok := byRegion[region]; ok {
+			return c
+		}
+		return def
+	}
+	switch code {
+	case "RIAL":
+		return pick("SAR", map[string]string{"IR": "IRR", "QA": "QAR", "OM": "OMR", "YE": "YER"})
+	case "DIRHAM":
+		return pick("AED", map[string]string{"MA": "MAD"})
+	case "POUND":
+		return pick("EGP", map[string]string{"SD": "SDG", "SS": "SSP", "LB": "LBP", "SY": "SYP"})
+	case "DINAR":
+		return pick("KWD", map[string]string{"BH": "BHD", "JO": "JOD", "IQ": "IQD", "LY": "LYD", "TN": "TND", "DZ": "DZD", "RS": "RSD"})
+	case "LIRA":
+		return pick("TRY", map[string]string{"LB": "LBP", "SY": "SYP"})
+	case "YUAN":
+		return pick("CNY", map[string]string{"HK": "HKD", "TW": "TWD", "MO": "MOP"})
+	case "YEN_OR_YUAN":
+		return pick("CNY", map[string]string{"JP": "JPY"})
+	}
+	return code
+}
+
+// localCurrency is the currency of a region, or "".
+func localCurrency(region string) string {
+	if region == "" {
+		return ""
+	}
+	r, err := language.ParseRegion(region)
+	if err != nil {
+		return ""
+	}
+	u, ok := currency.FromRegion(r)
+	if !ok {
+		return ""
+	}
+	return u.String()
+}
+
+func (c *conversation) budget() lead.Field[lead.Money] {
+	region := c.region
+	if region == "" && len(c.regions) > 0 {
+		region = c.regions[0]
+	}
+	for _, m := range c.msgs {
+		text := m.trustedText()
+		for _, cue := range budgetCue.All(text, m.trustedLower()) {
+			sa, sb := sentenceAround(text, cue[0], cue[1])
+			a, ok := budgetAmount(text, cue, sa, sb)
+			if !ok {
+				continue
+			}
+			cur, conf := a.currency, 0.75
+			if cur == "" {
+				cur, conf = localCurrency(region), 0.5
+				if cur == "IRR" {
+					a.toman = true // Iranians quote everyday amounts in toman
+				}
+			}
+			cur = regionCurrency(cur, region)
+			if len(cur) != 3 || a.value <= 0 {
+				continue
+			}
+			v := a.value
+			if a.toman {
+				v *= 10
+			}
+			ev := m.evidence(min(cue[0], a.start), max(cue[1], a.end), false)
+			return lead.Set(lead.Money{Amount: v, Currency: cur}, conf, ev, lead.SourceRules)
+		}
+	}
+	return lead.Field[lead.Money]{}
+}
+
+// budgetAmount finds the amount a budget cue refers to: the first one after it in the sentence
+// ("budget ~$5k"), else the last one before it ("$5k to spend").
+func budgetAmount(text string, cue []int, sa, sb int) (amount, bool) {
+	after := text[cue[1]:min(sb, cue[1]+160)]
+	for _, a := range findAmounts(after) {
+		if plausibleBudget(a) {
+			a.start += cue[1]
+			a.end += cue[1]
+			return a, true
+		}
+	}
+	from := max(sa, cue[0]-80)
+	before := findAmounts(text[from:cue[0]])
+	for i := len(before) - 1; i >= 0; i-- {
+		if a := before[i]; plausibleBudget(a) {
+			a.start += from
+			a.end += from
+			return a, true
+		}
+	}
+	return amount{}, false
+}
+
+// plausibleBudget drops numbers near a budget cue that are not money: years, head counts.
+func plausibleBudget(a amount) bool {
+	if a.currency != "" {
+		return true
+	}
+	if a.value >= 1900 && a.value <= 2100 && a.value == math.Trunc(a.value) {
+		return false // "budget for 2025"
+	}
+	return a.value >= 1000
+}

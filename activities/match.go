@@ -1,0 +1,35 @@
+package activities
+
+import (
+	"context"
+
+	"github.com/leadflow/leadflow/internal/lead"
+	"github.com/leadflow/leadflow/internal/store"
+)
+
+// MatchInput is the identity to look for. Phone is E.164 and Email lower-case, as extraction
+// normalised them.
+type MatchInput struct {
+	LeadID string
+	Phone  string
+	Email  string
+}
+
+// MatchResult is the contact the lead belongs to.
+type MatchResult struct {
+	ContactID    string
+	IsNewContact bool
+	Match        lead.Match
+}
+
+// MatchContact finds the person among existing contacts, or creates them.
+func (a *Activities) MatchContact(ctx context.Context, in MatchInput) (MatchResult, error) {
+	if in.LeadID == "" || (in.Phone == "" && in.Email == "") {
+		return MatchResult{}, invalid("match: a lead id and a phone or an email are required", nil)
+	}
+	res, err := a.Store.MatchContact(ctx, store.MatchRequest{LeadID: in.LeadID, Phone: in.Phone, Email: in.Email})
+	if err != nil {
+		return MatchResult{}, classify("match", err)
+	}
+	return MatchResult{ContactID: res.ContactID, IsNewContact: res.IsNewContact, Match: res.Match}, nil
+}

@@ -1,0 +1,58 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/leadflow/leadflow/internal/lead"
+	"github.com/leadflow/leadflow/internal/store"
+)
+
+// EscalateInput is a lead whose first touch is overdue.
+type EscalateInput struct {
+	LeadID string
+	RepID  string
+	TeamID string
+	DueAt  time.Time
+}
+
+// EscalateResult lists who was told.
+type EscalateResult struct {
+	Escalations []lead.Escalation
+}
+
+// EscalateFirstTouch records the missed first-touch promise on the lead and tells the rep and the
+// team's manager. Escalations are derived from the input alone, so a retry records the same list.
+func (a *Activities) EscalateFirstTouch(ctx context.Context, in EscalateInput) (EscalateResult, error) {
+	if in.LeadID == "" || in.RepID == "" {
+		return EscalateResult{}, invalid("escalate: lead and rep ids are required", nil)
+	}
+	escalations := []lead.Escalation{{At: in.DueAt, RepID: in.RepID, Reason: NotifyFirstTouchDue}}
+	if _, err := a.NotifyRep(ctx, NotifyInput{LeadID: in.LeadID, RepID: in.RepID, Kind: NotifyFirstTouchDue, Key: "first-touch-overdue"}); err != nil {
+		return EscalateResult{}, err
+	}
+	team, err := a.Store.TeamByID(ctx, in.TeamID)
+	if err != nil {
+		return EscalateResult{}, classify("escalate", err)
+	}
+	manager := team.ManagerRepID
+	if manager != nil && *manager != "" && *manager != in.RepID {
+		// A manager named on the team but not (yet) set up as a rep cannot be told.
+		if _, err := a.Store.RepByID(ctx, *manager); errors.Is(err, store.ErrNotFound) {
+			manager = nil
+		} else if err != nil {
+			return EscalateResult{}, classify("escalate", err)
+		}
+	}
+	if manager != nil && *manager != "" && *manager != in.RepID {
+		escalations = append(escalations, lead.Escalation{At: in.DueAt, RepID: *manager, Reason: NotifyManagerEscalated})
+		if _, err := a.NotifyRep(ctx, NotifyInput{LeadID: in.LeadID, RepID: *manager, Kind: NotifyManagerEscalated, Key: "first-touch-escalation"}); err != nil {
+			return EscalateResult{}, err
+		}
+	}
+	if err := a.Store.MarkFirstTouchMissed(ctx, in.LeadID, escalations); err != nil {
+		return EscalateResult{}, classify("escalate", err)
+	}
+	return EscalateResult{Escalations: escalations}, nil
+}

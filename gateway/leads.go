@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+
+	"github.com/leadflow/leadflow/internal/lead"
+	"github.com/leadflow/leadflow/internal/store"
+	"github.com/leadflow/leadflow/internal/temporalx"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+func (s *server) getLead(c *gin.Context) {
+	id, err := pathID(c, "lead_id")
+	if err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	l, err := s.store.Lead(c.Request.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		fail(c, s.logger, notFound("lead"))
+		return
+	}
+	if err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	c.JSON(http.StatusOK, l)
+}
+
+const (
+	defaultPageSize = 50
+	maxPageSize     = 200
+)
+
+type leadList struct {
+	Leads      []lead.Lead `json:"leads"`
+	NextCursor *string     `json:"next_cursor"`
+}
+
+func (s *server) listLeads(c *gin.Context) {
+	f := store.LeadFilter{RepID: c.Query("rep_id"), TeamID: c.Query("team_id"), Tier: c.Query("tier"),
+		Status: c.Query("status"), Cursor: c.Query("cursor"), Limit: defaultPageSize}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPageSize {
+			fail(c, s.logger, badRequest("invalid_limit", "limit must be an integer from 1 to 200", "limit"))
+			return
+		}
+		f.Limit = n
+	}
+	if t := f.Tier; t != "" && t != string(lead.TierHot) && t != string(lead.TierWarm) && t != string(lead.TierCold) {
+		fail(c, s.logger, badRequest("invalid_enum", "tier must be hot, warm or cold", "tier"))
+		return
+	}
+	leads, next, err := s.store.Leads(c.Request.Context(), f)
+	if errors.Is(err, store.ErrBadCursor) {
+		fail(c, s.logger, badRequest("invalid_cursor", "cursor is not one this API handed out", "cursor"))
+		return
+	}
+	if err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	resp := leadList{Leads: leads}
+	if next != "" {
+		resp.NextCursor = &next
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+type outcomeRequest struct {
+	RepID          string       `json:"rep_id"`
+	Outcome        lead.Outcome `json:"outcome"`
+	Note           *string      `json:"note"`
+	Amount         *float64     `json:"amount"`
+	Reason         *string      `json:"reason"`
+	SnoozeUntil    *time.Time   `json:"snooze_until"`
+	IdempotencyKey string       `json:"idempotency_key"`
+}
+
+// postOutcome applies a rep's outcome as an Update: the workflow's validator decides whether the
+// transition is allowed and whether this rep may report it, before anything is written.
+func (s *server) postOutcome(c *gin.Context) {
+	leadID, err := pathID(c, "lead_id")
+	if err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	var req outcomeRequest
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	switch {
+	case req.RepID == "":
+		fail(c, s.logger, unprocessable("required", "rep_id is required", "rep_id"))
+		return
+	case !req.Outcome.Valid():
+		fail(c, s.logger, unprocessable("invalid_enum", "outcome must be one of contacted, no_answer, qualified, unqualified, won, lost, snooze", "outcome"))
+		return
+	case req.Outcome == lead.OutcomeSnooze && req.SnoozeUntil == nil:
+		fail(c, s.logger, unprocessable("required", "snooze needs snooze_until", "snooze_until"))
+		return
+	case len(req.IdempotencyKey) > lead.MaxIDLen:
+		fail(c, s.logger, unprocessable("too_long", "idempotency_key is longer than 128 characters", "idempotency_key"))
+		return
+	case req.Note != nil && len(*req.Note) > lead.MaxTextLen:
+		fail(c, s.logger, unprocessable("too_long", "note is too long", "note"))
+		return
+	}
+	if req.IdempotencyKey == "" {
+		req.IdempotencyKey = "gen-" + randomString(12, hex.EncodeToString)
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), temporalTimeout)
+	defer cancel()
+	current, err := s.store.Lead(ctx, leadID)
+	if errors.Is(err, store.ErrNotFound) {
+		fail(c, s.logger, notFound("lead"))
+		return
+	}
+	if err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	// A repeated key gets the first answer even once the workflow has completed (after won or lost).
+	if seen, err := s.store.OutcomeRecorded(ctx, leadID, req.IdempotencyKey); err != nil || seen {
+		if err != nil {
+			fail(c, s.logger, err)
+			return
+		}
+		c.JSON(http.StatusOK, current)
+		return
+	}
+	in := workflows.RecordOutcomeInput{RepID: req.RepID, Outcome: req.Outcome, Note: req.Note, Amount: req.Amount,
+		Reason: req.Reason, SnoozeUntil: req.SnoozeUntil, IdempotencyKey: req.IdempotencyKey, ByAdmin: callerOf(c).has(scopeAdmin)}
+	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflows.ConversationWorkflowID(current.ConversationIDs[0]), UpdateName: workflows.UpdateRecordOutcome,
+		Args: []any{in}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var res workflows.RecordOutcomeResult
+	if err == nil {
+		err = handle.Get(ctx, &res)
+	}
+	if temporalx.IsNotFound(err) {
+		// The lead's workflow has completed: the lead is closed (won, lost, unqualified) or idle.
+		fail(c, s.logger, &apiError{Status: http.StatusConflict, Code: "lead_closed", Message: "the lead no longer takes outcomes"})
+		return
+	}
+	if err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	updated, err := s.store.Lead(ctx, leadID)
+	if err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	c.JSON(http.StatusOK, updated)
+}

@@ -1,0 +1,33 @@
+// Package app wires Leadflow's parts together the one way the worker binary, the local stack and
+// the end-to-end tests all use.
+package app
+
+import (
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/leadflow/leadflow/activities"
+	"github.com/leadflow/leadflow/crmadapters"
+	"github.com/leadflow/leadflow/internal/store"
+	"github.com/leadflow/leadflow/workflows"
+)
+
+// NewActivities builds the pipeline's activities over the store.
+func NewActivities(st *store.Store) *activities.Activities {
+	return &activities.Activities{
+		Store: st,
+		CRM:   &crmadapters.Builtin{Store: st},
+		HTTP:  &http.Client{Timeout: 10 * time.Second},
+	}
+}
+
+// NewWorker registers the conversation workflow and its activities on the task queue.
+func NewWorker(c client.Client, acts *activities.Activities) worker.Worker {
+	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	w.RegisterWorkflow(workflows.Conversation)
+	w.RegisterActivity(acts)
+	return w
+}

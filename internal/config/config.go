@@ -1,0 +1,127 @@
+// Package config reads Leadflow's configuration from the environment into one typed struct, with
+// defaults that run locally. Every binary calls Load once in main and passes the struct down.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything a Leadflow process can be told from outside.
+type Config struct {
+	// HTTPAddr is where the gateway listens (LEADFLOW_HTTP_ADDR).
+	HTTPAddr string
+	// AdminKey is the bootstrap API key with every scope (LEADFLOW_ADMIN_KEY); stored only as a hash.
+	AdminKey string
+	// DatabaseURL is the Postgres DSN (DATABASE_URL). Empty means "start a throw-away cluster" in
+	// the local stack and the tests; the gateway and worker binaries require it.
+	DatabaseURL string
+	// DataDir holds all local state of `make dev` (LEADFLOW_DATA_DIR).
+	DataDir string
+
+	TemporalAddress   string // TEMPORAL_ADDRESS, host:port of the frontend
+	TemporalNamespace string // TEMPORAL_NAMESPACE
+	TemporalPort      int    // LEADFLOW_TEMPORAL_PORT: the local dev server's frontend port
+	TemporalUIPort    int    // LEADFLOW_TEMPORAL_UI_PORT: the local dev server's Web UI port
+	PostgresPort      int    // LEADFLOW_PG_PORT: the local cluster's port (0 = a free one)
+
+	// QuietPeriod is how long a conversation stays silent before it is processed without a close.
+	QuietPeriod time.Duration // LEADFLOW_QUIET_PERIOD
+	// ContactWait is how long a conversation without phone or email waits for one before no_lead.
+	ContactWait time.Duration // LEADFLOW_CONTACT_WAIT
+	// FirstFollowupDelay is when the rep's first call task falls due after assignment.
+	FirstFollowupDelay time.Duration // LEADFLOW_FIRST_FOLLOWUP_DELAY
+	// LeadIdle is how long a lead's workflow keeps waiting for outcomes before it completes.
+	LeadIdle time.Duration // LEADFLOW_LEAD_IDLE
+
+	// MaxBodyBytes caps request bodies (LEADFLOW_MAX_BODY_BYTES).
+	MaxBodyBytes int64
+	// RateLimit is requests per second allowed per API key, with a burst of the same size (LEADFLOW_RATE_LIMIT).
+	RateLimit float64
+
+	LogLevel string // LEADFLOW_LOG_LEVEL: debug, info, warn, error
+}
+
+// Load reads the environment. It fails on values that are present but malformed, never silently.
+func Load() (Config, error) { return load(os.Getenv) }
+
+func load(getenv func(string) string) (Config, error) {
+	r := reader{getenv: getenv}
+	c := Config{
+		HTTPAddr:           r.str("LEADFLOW_HTTP_ADDR", "127.0.0.1:8080"),
+		AdminKey:           r.str("LEADFLOW_ADMIN_KEY", ""),
+		DatabaseURL:        r.str("DATABASE_URL", ""),
+		DataDir:            r.str("LEADFLOW_DATA_DIR", ".data"),
+		TemporalNamespace:  r.str("TEMPORAL_NAMESPACE", "default"),
+		TemporalPort:       r.int("LEADFLOW_TEMPORAL_PORT", 7233),
+		TemporalUIPort:     r.int("LEADFLOW_TEMPORAL_UI_PORT", 8233),
+		PostgresPort:       r.int("LEADFLOW_PG_PORT", 0),
+		QuietPeriod:        r.duration("LEADFLOW_QUIET_PERIOD", 2*time.Minute),
+		ContactWait:        r.duration("LEADFLOW_CONTACT_WAIT", 24*time.Hour),
+		FirstFollowupDelay: r.duration("LEADFLOW_FIRST_FOLLOWUP_DELAY", 15*time.Minute),
+		LeadIdle:           r.duration("LEADFLOW_LEAD_IDLE", 30*24*time.Hour),
+		MaxBodyBytes:       int64(r.int("LEADFLOW_MAX_BODY_BYTES", 64<<10)),
+		RateLimit:          r.float("LEADFLOW_RATE_LIMIT", 50),
+		LogLevel:           r.str("LEADFLOW_LOG_LEVEL", "info"),
+	}
+	c.TemporalAddress = r.str("TEMPORAL_ADDRESS", fmt.Sprintf("127.0.0.1:%d", c.TemporalPort))
+	if len(r.errs) > 0 {
+		return Config{}, errors.Join(r.errs...)
+	}
+	return c, nil
+}
+
+type reader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (r *reader) str(key, def string) string {
+	if v := strings.TrimSpace(r.getenv(key)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (r *reader) int(key string, def int) int {
+	v := r.str(key, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		r.errs = append(r.errs, fmt.Errorf("%s=%q: want a non-negative integer", key, v))
+		return def
+	}
+	return n
+}
+
+func (r *reader) float(key string, def float64) float64 {
+	v := r.str(key, "")
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f <= 0 {
+		r.errs = append(r.errs, fmt.Errorf("%s=%q: want a positive number", key, v))
+		return def
+	}
+	return f
+}
+
+func (r *reader) duration(key string, def time.Duration) time.Duration {
+	v := r.str(key, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		r.errs = append(r.errs, fmt.Errorf("%s=%q: want a positive duration such as 2m", key, v))
+		return def
+	}
+	return d
+}

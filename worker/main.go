@@ -1,0 +1,66 @@
+// The worker runs ConversationWorkflows and their activities.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/leadflow/leadflow/internal/app"
+	"github.com/leadflow/leadflow/internal/config"
+	"github.com/leadflow/leadflow/internal/logging"
+	"github.com/leadflow/leadflow/internal/store"
+	"github.com/leadflow/leadflow/internal/temporalx"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "worker:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	logger := logging.New(cfg.LogLevel)
+	if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is required")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	tc, err := temporalx.Dial(ctx, temporalx.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+
+	w := app.NewWorker(tc, app.NewActivities(st))
+	logger.Info("worker started")
+	// Run stops the worker gracefully when ctx ends (SIGINT/SIGTERM).
+	return w.Run(workerInterrupt(ctx))
+}
+
+// workerInterrupt adapts a context to the channel worker.Run waits on.
+func workerInterrupt(ctx context.Context) <-chan any {
+	ch := make(chan any)
+	go func() {
+		<-ctx.Done()
+		close(ch)
+	}()
+	return ch
+}

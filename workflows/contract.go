@@ -1,0 +1,160 @@
+// Package workflows holds the ConversationWorkflow and its contract: the task queue, the workflow
+// id helpers, the update and query names, the search attributes and the JSON-tagged types that the
+// gateway and the worker both import. Nothing here does I/O.
+package workflows
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/leadflow/leadflow/internal/lead"
+)
+
+// TaskQueue is where conversation workflows and their activities run.
+const TaskQueue = "leadflow-conversations"
+
+// Message names.
+const (
+	// UpdateAddMessage delivers one chatbot message; answers accepted or duplicate.
+	UpdateAddMessage = "add_message"
+	// UpdateClose says the conversation is over: process now instead of after the quiet period.
+	UpdateClose = "close"
+	// UpdateRecordOutcome is a rep's outcome; the validator rejects transitions that are not allowed.
+	UpdateRecordOutcome = "record_outcome"
+	// QueryState returns the live ConversationState.
+	QueryState = "state"
+)
+
+// ConversationWorkflowID is the workflow id of a conversation. Conversation ids are the chatbot's
+// opaque ids and carry no personal data.
+func ConversationWorkflowID(conversationID string) string { return "conversation-" + conversationID }
+
+// LeadID is the id of the lead a conversation yields: derived, so every run, retry and replay of
+// the conversation writes the same lead.
+func LeadID(conversationID string) string {
+	h := sha256.Sum256([]byte("lead:" + conversationID))
+	return "ld_" + hex.EncodeToString(h[:10])
+}
+
+// Search attributes: what support staff filter on in the Temporal UI. None of them holds personal
+// data. The stack registers them (see SearchAttributeTypes); the workflow upserts them.
+var (
+	AttrLeadStatus  = temporal.NewSearchAttributeKeyKeyword("LeadStatus")
+	AttrLeadTier    = temporal.NewSearchAttributeKeyKeyword("LeadTier")
+	AttrLeadScore   = temporal.NewSearchAttributeKeyInt64("LeadScore")
+	AttrTeamID      = temporal.NewSearchAttributeKeyKeyword("TeamID")
+	AttrRepID       = temporal.NewSearchAttributeKeyKeyword("RepID")
+	AttrChannel     = temporal.NewSearchAttributeKeyKeyword("Channel")
+	AttrIntent      = temporal.NewSearchAttributeKeyKeyword("Intent")
+	AttrLanguage    = temporal.NewSearchAttributeKeyKeyword("Language")
+	AttrSLABreached = temporal.NewSearchAttributeKeyBool("SLABreached")
+)
+
+// SearchAttributeTypes names every custom search attribute and its type, for registration.
+func SearchAttributeTypes() map[string]string {
+	return map[string]string{
+		"LeadStatus": "Keyword", "LeadTier": "Keyword", "LeadScore": "Int", "TeamID": "Keyword", "RepID": "Keyword",
+		"Channel": "Keyword", "Intent": "Keyword", "Language": "Keyword", "SLABreached": "Bool",
+	}
+}
+
+// Settings are the conversation's timings, fixed when its workflow starts.
+type Settings struct {
+	// QuietPeriod: a conversation silent this long is processed without a close.
+	QuietPeriod time.Duration `json:"quiet_period"`
+	// ContactWait: how long a conversation without phone or email waits for one before no_lead.
+	ContactWait time.Duration `json:"contact_wait"`
+	// FirstFollowupDelay: the rep's first call task falls due this long after assignment.
+	FirstFollowupDelay time.Duration `json:"first_followup_delay"`
+	// RouteRetry: how often a lead no rep could take is routed again.
+	RouteRetry time.Duration `json:"route_retry"`
+	// LeadIdle: how long an open lead's workflow waits for outcomes or messages before completing.
+	LeadIdle time.Duration `json:"lead_idle"`
+}
+
+// DefaultSettings are the timings when the caller gives none.
+func DefaultSettings() Settings {
+	return Settings{QuietPeriod: 2 * time.Minute, ContactWait: 24 * time.Hour, FirstFollowupDelay: 15 * time.Minute,
+		RouteRetry: 10 * time.Minute, LeadIdle: 30 * 24 * time.Hour}
+}
+
+// ConversationInput starts a conversation's workflow.
+type ConversationInput struct {
+	ConversationID string   `json:"conversation_id"`
+	Settings       Settings `json:"settings"`
+}
+
+// ConversationResult is how a conversation ended.
+type ConversationResult struct {
+	Status lead.Status `json:"status"`
+	LeadID string      `json:"lead_id,omitempty"`
+}
+
+// AddMessageInput is one chatbot message.
+type AddMessageInput struct {
+	Message lead.Message `json:"message"`
+}
+
+// Answers to AddMessage.
+const (
+	MessageAccepted  = "accepted"
+	MessageDuplicate = "duplicate"
+)
+
+// AddMessageResult says whether the message was new.
+type AddMessageResult struct {
+	Status string `json:"status"`
+}
+
+// CloseInput ends the conversation from the chatbot's side.
+type CloseInput struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+// CloseResult is the conversation's status when the close was taken.
+type CloseResult struct {
+	Status lead.Status `json:"status"`
+}
+
+// RecordOutcomeInput is a rep's outcome.
+type RecordOutcomeInput struct {
+	RepID          string       `json:"rep_id"`
+	Outcome        lead.Outcome `json:"outcome"`
+	Note           *string      `json:"note,omitempty"`
+	Amount         *float64     `json:"amount,omitempty"`
+	Reason         *string      `json:"reason,omitempty"`
+	SnoozeUntil    *time.Time   `json:"snooze_until,omitempty"`
+	IdempotencyKey string       `json:"idempotency_key"`
+	// ByAdmin lets an admin report for a rep who is not the lead's owner.
+	ByAdmin bool `json:"by_admin,omitempty"`
+}
+
+// RecordOutcomeResult is the lead's status after the outcome.
+type RecordOutcomeResult struct {
+	Status lead.Status `json:"status"`
+	// Duplicate is true when the idempotency key was seen before and nothing changed.
+	Duplicate bool `json:"duplicate"`
+}
+
+// Error types of update rejections, mapped to HTTP statuses by the gateway.
+const (
+	ErrTypeInvalidMessage    = "InvalidMessage"
+	ErrTypeOutcomeNotAllowed = "OutcomeNotAllowed"
+	ErrTypeNotAssignedRep    = "NotAssignedRep"
+	ErrTypeInvalidOutcome    = "InvalidOutcome"
+)
+
+// ConversationState is the live state a query returns.
+type ConversationState struct {
+	ConversationID string      `json:"conversation_id"`
+	WorkflowID     string      `json:"workflow_id"`
+	Status         lead.Status `json:"status"`
+	MissingFields  []string    `json:"missing_fields"`
+	LeadID         string      `json:"lead_id,omitempty"`
+	RepID          string      `json:"rep_id,omitempty"`
+	TeamID         string      `json:"team_id,omitempty"`
+	Messages       int         `json:"messages"`
+}

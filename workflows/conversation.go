@@ -1,0 +1,516 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/leadflow/leadflow/activities"
+	"github.com/leadflow/leadflow/activities/scoring"
+	"github.com/leadflow/leadflow/internal/lead"
+	"github.com/leadflow/leadflow/internal/store"
+)
+
+// a is the typed nil through which the workflow names its activities; the worker registers the
+// real instance.
+var a *activities.Activities
+
+// Conversation is one chatbot conversation becoming one followed-up lead. It collects messages
+// (deduplicated by message_id), processes them on close or after a quiet period, waits for contact
+// data when there is none, writes and routes the lead, races the rep's first touch against a timer,
+// and takes the rep's outcomes until the lead closes or goes idle.
+func Conversation(ctx workflow.Context, in *ConversationInput) (*ConversationResult, error) {
+	c, err := newConversation(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return c.run(ctx)
+}
+
+type conversation struct {
+	id       string
+	settings Settings
+	logger   log.Logger
+
+	status         lead.Status
+	messages       []lead.Message
+	seen           map[string]bool
+	processed      int  // messages already processed
+	saved          int  // messages already in the CRM transcript
+	closeRequested bool // the chatbot closed the conversation; process without waiting
+	reprocess      bool // process again although no message is new (a retry)
+	retryAt        time.Time
+	failures       int // consecutive failed processings
+	lastActivity   time.Time
+	needsContactAt time.Time
+
+	fields     lead.Fields
+	leadID     string // set once the lead exists in the CRM
+	contact    activities.MatchResult
+	score      scoring.Result
+	assignment *lead.Assignment
+	timings    lead.Timings
+
+	touched     bool // a rep reported an outcome other than snooze
+	slaBreached bool
+	outcomes    map[string]RecordOutcomeResult // answers by idempotency key
+	outcomeLock workflow.Mutex
+}
+
+func newConversation(ctx workflow.Context, in *ConversationInput) (*conversation, error) {
+	if in == nil || in.ConversationID == "" {
+		return nil, temporal.NewNonRetryableApplicationError("conversation id is required", ErrTypeInvalidMessage, nil)
+	}
+	c := &conversation{
+		id:           in.ConversationID,
+		settings:     withDefaults(in.Settings),
+		logger:       log.With(workflow.GetLogger(ctx), "ConversationID", in.ConversationID),
+		status:       lead.StatusCollecting,
+		seen:         map[string]bool{},
+		outcomes:     map[string]RecordOutcomeResult{},
+		outcomeLock:  workflow.NewMutex(ctx),
+		lastActivity: workflow.Now(ctx),
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryState, c.state); err != nil {
+		return nil, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAddMessage, c.addMessage,
+		workflow.UpdateHandlerOptions{Validator: c.validateMessage}); err != nil {
+		return nil, err
+	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateClose, c.close); err != nil {
+		return nil, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRecordOutcome, c.recordOutcome,
+		workflow.UpdateHandlerOptions{Validator: c.validateOutcome}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func withDefaults(s Settings) Settings {
+	d := DefaultSettings()
+	if s.QuietPeriod <= 0 {
+		s.QuietPeriod = d.QuietPeriod
+	}
+	if s.ContactWait <= 0 {
+		s.ContactWait = d.ContactWait
+	}
+	if s.FirstFollowupDelay <= 0 {
+		s.FirstFollowupDelay = d.FirstFollowupDelay
+	}
+	if s.RouteRetry <= 0 {
+		s.RouteRetry = d.RouteRetry
+	}
+	if s.LeadIdle <= 0 {
+		s.LeadIdle = d.LeadIdle
+	}
+	return s
+}
+
+func (c *conversation) run(ctx workflow.Context) (*ConversationResult, error) {
+	for {
+		if c.pending() {
+			c.settle(ctx)
+			if err := c.process(ctx); err != nil {
+				// Activities already retried; keep the conversation and try again later rather
+				// than lose it, backing off so a lasting outage does not flood the history.
+				c.failures++
+				delay := min(c.settings.RouteRetry<<min(c.failures-1, 10), maxProcessingBackoff)
+				c.logger.Error("Processing failed; will retry", "Error", err, "RetryIn", delay)
+				c.retryAt = workflow.Now(ctx).Add(delay)
+			} else {
+				c.failures = 0
+			}
+			continue
+		}
+		if c.status.Closed() {
+			// Let in-flight updates finish; a message that slipped in reopens processing.
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return nil, err
+			}
+			if !c.pending() {
+				break
+			}
+			continue
+		}
+		wait, onTimeout := c.nextDeadline(ctx)
+		arrived, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return c.pending() || c.status.Closed() })
+		if err != nil {
+			return nil, err
+		}
+		if !arrived && onTimeout(ctx) {
+			break
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return nil, err
+	}
+	return &ConversationResult{Status: c.status, LeadID: c.leadID}, nil
+}
+
+// pending reports whether there is something to process.
+func (c *conversation) pending() bool { return len(c.messages) > c.processed || c.reprocess }
+
+// maxProcessingBackoff caps the wait between failed processings.
+const maxProcessingBackoff = 6 * time.Hour
+
+// nextDeadline says how long to wait for news in the current status, and what to do when none
+// comes; onTimeout returns true when the workflow is done.
+func (c *conversation) nextDeadline(ctx workflow.Context) (time.Duration, func(workflow.Context) bool) {
+	now := workflow.Now(ctx)
+	switch {
+	case c.status == lead.StatusNeedsContact:
+		return until(now, c.needsContactAt.Add(c.settings.ContactWait)), func(ctx workflow.Context) bool {
+			c.logger.Info("No contact data arrived in time")
+			c.setStatus(ctx, lead.StatusNoLead)
+			return false // the loop ends once handlers finish
+		}
+	case !c.retryAt.IsZero() && c.retryAt.Before(c.lastActivity.Add(c.settings.LeadIdle)):
+		return until(now, c.retryAt), func(workflow.Context) bool {
+			c.reprocess = true
+			return false
+		}
+	}
+	// Nothing scheduled, or retrying would outlast the idle limit: the conversation ends when idle.
+	return until(now, c.lastActivity.Add(c.settings.LeadIdle)), func(workflow.Context) bool {
+		c.logger.Info("Lead idle; completing", "Status", c.status)
+		return true
+	}
+}
+
+func until(now, t time.Time) time.Duration {
+	if d := t.Sub(now); d > time.Second {
+		return d
+	}
+	return time.Second
+}
+
+// settle waits for the quiet period after the latest message, unless the chatbot closed the
+// conversation or this is a retry with nothing new.
+func (c *conversation) settle(ctx workflow.Context) {
+	for len(c.messages) > c.processed && !c.closeRequested {
+		n := len(c.messages)
+		news, err := workflow.AwaitWithTimeout(ctx, c.settings.QuietPeriod, func() bool {
+			return len(c.messages) != n || c.closeRequested
+		})
+		if err != nil || !news {
+			break
+		}
+	}
+	c.closeRequested = false
+}
+
+// process runs the pipeline over everything said so far: Extract → Match → Score → Route →
+// WriteCRM → Notify. Every step is idempotent by lead id, so processing again after new messages
+// updates the same lead.
+func (c *conversation) process(ctx workflow.Context) error {
+	c.processed, c.reprocess, c.retryAt = len(c.messages), false, time.Time{}
+	now := workflow.Now(ctx)
+	if c.timings.ProcessingStartedAt == nil {
+		c.timings.ProcessingStartedAt = &now
+	}
+	if c.leadID == "" {
+		c.setStatus(ctx, lead.StatusProcessing)
+	}
+
+	var ex activities.ExtractResult
+	if err := workflow.ExecuteActivity(withOptions(ctx, extractOptions()), a.ExtractLead, c.extractInput()).Get(ctx, &ex); err != nil {
+		return fmt.Errorf("extract: %w", err)
+	}
+	c.fields = ex.Fields
+	if c.leadID == "" {
+		switch {
+		case c.fields.IsSpam():
+			c.logger.Info("Conversation is spam; no lead")
+			c.setStatus(ctx, lead.StatusNoLead)
+			return nil
+		case !c.fields.Reachable():
+			if c.status != lead.StatusNeedsContact {
+				c.needsContactAt = now
+			}
+			c.setStatus(ctx, lead.StatusNeedsContact)
+			return nil
+		}
+	}
+
+	leadID := LeadID(c.id)
+	if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.MatchContact, activities.MatchInput{
+		LeadID: leadID, Phone: value(c.fields.Phone), Email: value(c.fields.Email),
+	}).Get(ctx, &c.contact); err != nil {
+		return fmt.Errorf("match: %w", err)
+	}
+	if err := workflow.ExecuteLocalActivity(withLocalOptions(ctx), a.ScoreLead, scoring.Input{
+		Fields: c.fields, Events: c.events(),
+	}).Get(ctx, &c.score); err != nil {
+		return fmt.Errorf("score: %w", err)
+	}
+	newlyAssigned := false
+	if c.assignment == nil {
+		var route activities.RouteResult
+		if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.RouteLead, activities.RouteInput{
+			LeadID: leadID, Language: value(c.fields.Language), Country: c.country(), Products: list(c.fields.ProductInterest),
+		}).Get(ctx, &route); err != nil {
+			return fmt.Errorf("route: %w", err)
+		}
+		if route.Assignment != nil {
+			c.assignment, newlyAssigned = route.Assignment, true
+			at := route.Assignment.AssignedAt
+			c.timings.AssignedAt = &at
+		}
+	}
+
+	status := lead.StatusProcessing
+	var firstTouchDue *time.Time
+	if c.assignment != nil {
+		status = lead.StatusAssigned
+		due := c.assignment.AssignedAt.Add(c.settings.FirstFollowupDelay)
+		firstTouchDue = &due
+	}
+	if c.status.Closed() || c.status == lead.StatusContacted || c.status == lead.StatusQualified {
+		status = c.status // a rep already moved the lead on; the CRM keeps that too
+	}
+	var written activities.WriteCRMResult
+	if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.WriteCRM, activities.WriteCRMInput{Lead: store.LeadRecord{
+		LeadID: leadID, ConversationID: c.id, WorkflowID: ConversationWorkflowID(c.id), ContactID: c.contact.ContactID,
+		Status: status, Channel: c.channel(), Fields: c.fields, Score: c.score.Score, Tier: c.score.Tier,
+		ScoreBreakdown: c.score.Breakdown, Assignment: c.assignment, FirstTouchDue: firstTouchDue, Timings: c.timings,
+		Messages: c.messages[c.saved:c.processed],
+	}}).Get(ctx, &written); err != nil {
+		return fmt.Errorf("write crm: %w", err)
+	}
+	c.leadID, c.saved = leadID, c.processed
+	if c.timings.CRMWrittenAt == nil {
+		c.timings.CRMWrittenAt = &written.CRMWrittenAt
+	}
+	c.setStatus(ctx, written.Status)
+
+	if c.assignment == nil {
+		c.logger.Warn("No rep can take the lead now; routing again later", "RetryIn", c.settings.RouteRetry)
+		c.retryAt = workflow.Now(ctx).Add(c.settings.RouteRetry)
+		return nil
+	}
+	if newlyAssigned {
+		if err := workflow.ExecuteActivity(withOptions(ctx, notifyOptions()), a.NotifyRep, activities.NotifyInput{
+			LeadID: leadID, RepID: c.assignment.RepID, Kind: activities.NotifyNewLead, Key: "new-lead",
+		}).Get(ctx, nil); err != nil {
+			// The lead is assigned and in the CRM; a rep webhook that refuses does not undo that.
+			c.logger.Warn("Rep notification failed", "Error", err)
+		}
+		if c.status == lead.StatusAssigned {
+			workflow.Go(ctx, func(ctx workflow.Context) { c.watchFirstTouch(ctx, *firstTouchDue) })
+		}
+	}
+	return nil
+}
+
+// watchFirstTouch is the SLA: the rep's first call task falls due at due; if no outcome arrived by
+// then, the rep is reminded and the team's manager told.
+func (c *conversation) watchFirstTouch(ctx workflow.Context, due time.Time) {
+	touched, err := workflow.AwaitWithTimeout(ctx, until(workflow.Now(ctx), due), func() bool {
+		return c.touched || c.status.Closed()
+	})
+	if err != nil || touched {
+		return
+	}
+	c.logger.Info("First touch overdue; escalating", "RepID", c.assignment.RepID)
+	if err := workflow.ExecuteActivity(withOptions(ctx, notifyOptions()), a.EscalateFirstTouch, activities.EscalateInput{
+		LeadID: c.leadID, RepID: c.assignment.RepID, TeamID: c.assignment.TeamID, DueAt: due,
+	}).Get(ctx, nil); err != nil {
+		c.logger.Error("Escalation failed", "Error", err)
+	}
+	c.slaBreached = true
+	c.publish(ctx)
+}
+
+func (c *conversation) validateMessage(_ workflow.Context, in AddMessageInput) error {
+	if err := lead.ValidateMessage(in.Message); err != nil {
+		return temporal.NewApplicationError(err.Error(), ErrTypeInvalidMessage)
+	}
+	return nil
+}
+
+func (c *conversation) addMessage(ctx workflow.Context, in AddMessageInput) (AddMessageResult, error) {
+	m := in.Message
+	if c.seen[m.MessageID] {
+		return AddMessageResult{Status: MessageDuplicate}, nil
+	}
+	c.seen[m.MessageID] = true
+	c.messages = append(c.messages, m)
+	now := workflow.Now(ctx)
+	c.lastActivity = now
+	if c.timings.FirstMessageAt == nil {
+		c.timings.FirstMessageAt = &now
+		c.publish(ctx)
+	}
+	return AddMessageResult{Status: MessageAccepted}, nil
+}
+
+func (c *conversation) close(_ workflow.Context, _ CloseInput) (CloseResult, error) {
+	if len(c.messages) > c.processed {
+		c.closeRequested = true
+	}
+	return CloseResult{Status: c.status}, nil
+}
+
+func (c *conversation) validateOutcome(ctx workflow.Context, in RecordOutcomeInput) error {
+	if _, seen := c.outcomes[in.IdempotencyKey]; seen && in.IdempotencyKey != "" {
+		return nil // answered again with the first answer
+	}
+	switch {
+	case in.RepID == "":
+		return temporal.NewApplicationError("rep_id is required", ErrTypeInvalidOutcome)
+	case !in.Outcome.Valid():
+		return temporal.NewApplicationError("outcome must be one of contacted, no_answer, qualified, unqualified, won, lost, snooze", ErrTypeInvalidOutcome)
+	case in.Outcome == lead.OutcomeSnooze && (in.SnoozeUntil == nil || !in.SnoozeUntil.After(workflow.Now(ctx))):
+		return temporal.NewApplicationError("snooze needs a snooze_until in the future", ErrTypeInvalidOutcome)
+	case c.assignment != nil && in.RepID != c.assignment.RepID && !in.ByAdmin:
+		return temporal.NewApplicationError("only the assigned rep or an admin may report on this lead", ErrTypeNotAssignedRep)
+	}
+	if _, err := lead.Apply(c.status, in.Outcome); err != nil {
+		return temporal.NewApplicationError(err.Error(), ErrTypeOutcomeNotAllowed)
+	}
+	return nil
+}
+
+func (c *conversation) recordOutcome(ctx workflow.Context, in RecordOutcomeInput) (RecordOutcomeResult, error) {
+	// One outcome at a time: each one's transition is computed from the previous one's result.
+	if err := c.outcomeLock.Lock(ctx); err != nil {
+		return RecordOutcomeResult{}, err
+	}
+	defer c.outcomeLock.Unlock()
+	if first, seen := c.outcomes[in.IdempotencyKey]; seen {
+		first.Duplicate = true
+		return first, nil
+	}
+	next, err := lead.Apply(c.status, in.Outcome)
+	if err != nil { // the status moved while this update waited for the lock
+		return RecordOutcomeResult{}, temporal.NewApplicationError(err.Error(), ErrTypeOutcomeNotAllowed)
+	}
+	note := lead.OutcomeNote{Outcome: in.Outcome, RepID: in.RepID, At: workflow.Now(ctx), Note: in.Note,
+		Amount: in.Amount, Reason: in.Reason, SnoozeUntil: in.SnoozeUntil}
+	if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.RecordOutcome, activities.RecordOutcomeInput{
+		LeadID: c.leadID, IdempotencyKey: in.IdempotencyKey, Note: note, NewStatus: next,
+	}).Get(ctx, nil); err != nil {
+		return RecordOutcomeResult{}, err
+	}
+	if in.Outcome != lead.OutcomeSnooze {
+		c.touched = true
+		if c.timings.FirstTouchAt == nil {
+			c.timings.FirstTouchAt = &note.At
+		}
+	}
+	c.lastActivity = note.At
+	c.setStatus(ctx, next)
+	res := RecordOutcomeResult{Status: next}
+	c.outcomes[in.IdempotencyKey] = res
+	return res, nil
+}
+
+func (c *conversation) state() (ConversationState, error) {
+	s := ConversationState{ConversationID: c.id, WorkflowID: ConversationWorkflowID(c.id), Status: c.status,
+		MissingFields: []string{}, LeadID: c.leadID, Messages: len(c.messages)}
+	if c.status == lead.StatusNeedsContact || c.status == lead.StatusCollecting || c.status == lead.StatusProcessing {
+		s.MissingFields = c.fields.MissingFields()
+	}
+	if c.assignment != nil {
+		s.RepID, s.TeamID = c.assignment.RepID, c.assignment.TeamID
+	}
+	return s, nil
+}
+
+func (c *conversation) setStatus(ctx workflow.Context, s lead.Status) {
+	if c.status != s {
+		c.logger.Info("Status changed", "From", c.status, "To", s)
+		c.status = s
+	}
+	c.publish(ctx)
+}
+
+// publish upserts the search attributes support staff filter on. Only ids and enums: no personal data.
+func (c *conversation) publish(ctx workflow.Context) {
+	updates := []temporal.SearchAttributeUpdate{
+		AttrLeadStatus.ValueSet(string(c.status)),
+		AttrSLABreached.ValueSet(c.slaBreached),
+	}
+	if ch := c.channel(); ch != "" {
+		updates = append(updates, AttrChannel.ValueSet(string(ch)))
+	}
+	if c.leadID != "" {
+		updates = append(updates, AttrLeadTier.ValueSet(string(c.score.Tier)), AttrLeadScore.ValueSet(int64(c.score.Score)))
+	}
+	if c.fields.Intent.Known() {
+		updates = append(updates, AttrIntent.ValueSet(string(*c.fields.Intent.Value)))
+	}
+	if c.fields.Language.Known() {
+		updates = append(updates, AttrLanguage.ValueSet(*c.fields.Language.Value))
+	}
+	if c.assignment != nil {
+		updates = append(updates, AttrTeamID.ValueSet(c.assignment.TeamID), AttrRepID.ValueSet(c.assignment.RepID))
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
+		c.logger.Warn("Search attributes not updated", "Error", err)
+	}
+}
+
+func (c *conversation) extractInput() activities.ExtractInput {
+	in := activities.ExtractInput{ConversationID: c.id, Messages: c.messages[:c.processed], Channel: c.channel(), Country: c.country()}
+	for _, m := range c.messages[:c.processed] {
+		if m.Sender != nil {
+			in.Sender = m.Sender
+		}
+		if m.Context != nil && m.Context.Locale != nil {
+			in.Locale = *m.Context.Locale
+		}
+	}
+	return in
+}
+
+// channel is the channel of the first message: where the conversation started.
+func (c *conversation) channel() lead.Channel {
+	if len(c.messages) == 0 {
+		return ""
+	}
+	return c.messages[0].Channel
+}
+
+// country is the visit's country from the chatbot's context, the latest one given.
+func (c *conversation) country() string {
+	for i := len(c.messages) - 1; i >= 0; i-- {
+		if ctx := c.messages[i].Context; ctx != nil && ctx.Country != nil {
+			return strings.ToUpper(*ctx.Country)
+		}
+	}
+	if c.fields.Country.Known() {
+		return *c.fields.Country.Value
+	}
+	return ""
+}
+
+func (c *conversation) events() []string {
+	var events []string
+	for _, m := range c.messages {
+		if m.Context != nil {
+			events = append(events, m.Context.Events...)
+		}
+	}
+	return events
+}
+
+func value[T ~string](f lead.Field[T]) string {
+	if f.Value == nil {
+		return ""
+	}
+	return string(*f.Value)
+}
+
+func list(f lead.Field[[]string]) []string {
+	if f.Value == nil {
+		return nil
+	}
+	return *f.Value
+}
