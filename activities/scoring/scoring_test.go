@@ -30,7 +30,7 @@ func TestScore(t *testing.T) {
 	}{
 		{"hot demo with phone, urgency and CTA", Input{Fields: fields(lead.IntentDemoRequest, true, true, lead.UrgencyHigh), Events: []string{"clicked_demo_cta", "viewed_pricing"}}, 10 + 25 + 15 + 15 + 10 + 10 + 5, lead.TierHot},
 		{"warm price question by email", Input{Fields: fields(lead.IntentPriceInquiry, false, true, "")}, 10 + 15 + 10, lead.TierWarm},
-		{"cold support question", Input{Fields: fields(lead.IntentSupport, false, true, lead.UrgencyLow)}, 10 - 10 - 10 + 10, lead.TierCold},
+		{"cold support question", Input{Fields: fields(lead.IntentSupport, false, true, lead.UrgencyLow)}, 0, lead.TierCold}, // base 10, support -10, low urgency -10, email +10,
 		{"spam is zero", Input{Fields: fields(lead.IntentSpam, true, true, lead.UrgencyHigh), Events: []string{"clicked_demo_cta"}}, 0, lead.TierCold},
 		{"repeated events count once", Input{Fields: fields(lead.IntentOther, true, false, ""), Events: []string{"viewed_pricing", "viewed_pricing"}}, 10 + 15 + 5, lead.TierCold},
 		{"never above 100", Input{Fields: func() lead.Fields {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -100,11 +101,11 @@ func (s *Store) SaveLead(ctx context.Context, r LeadRecord) (lead.Status, error)
 // Transcript returns the stored messages of a conversation, oldest first.
 func (s *Store) Transcript(ctx context.Context, conversationID string) ([]lead.Message, error) {
 	var rows []struct {
-		MessageID string      `db:"message_id"`
-		Role      string      `db:"role"`
-		Channel   string      `db:"channel"`
-		Text      string      `db:"text"`
-		SentAt    pq.NullTime `db:"sent_at"`
+		MessageID string       `db:"message_id"`
+		Role      string       `db:"role"`
+		Channel   string       `db:"channel"`
+		Text      string       `db:"text"`
+		SentAt    sql.NullTime `db:"sent_at"`
 	}
 	if err := s.db.SelectContext(ctx, &rows, `SELECT message_id, role, channel, text, sent_at FROM transcript_messages
 		WHERE conversation_id = $1 ORDER BY sent_at NULLS FIRST, message_id`, conversationID); err != nil {
@@ -346,14 +347,14 @@ func (s *Store) assemble(ctx context.Context, rows []leadRow) ([]lead.Lead, erro
 		return nil, fmt.Errorf("load follow-ups: %w", mapErr(err))
 	}
 	var outcomes []struct {
-		LeadID      string      `db:"lead_id"`
-		Outcome     string      `db:"outcome"`
-		RepID       string      `db:"rep_id"`
-		Note        *string     `db:"note"`
-		Amount      *float64    `db:"amount"`
-		Reason      *string     `db:"reason"`
-		SnoozeUntil pq.NullTime `db:"snooze_until"`
-		At          time.Time   `db:"at"`
+		LeadID      string       `db:"lead_id"`
+		Outcome     string       `db:"outcome"`
+		RepID       string       `db:"rep_id"`
+		Note        *string      `db:"note"`
+		Amount      *float64     `db:"amount"`
+		Reason      *string      `db:"reason"`
+		SnoozeUntil sql.NullTime `db:"snooze_until"`
+		At          time.Time    `db:"at"`
 	}
 	if err := s.db.SelectContext(ctx, &outcomes, `SELECT lead_id, outcome, rep_id, note, amount, reason, snooze_until, at FROM outcomes WHERE lead_id = ANY ($1) ORDER BY at, idempotency_key`, ids); err != nil {
 		return nil, fmt.Errorf("load outcomes: %w", mapErr(err))

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// child is the gateway or the worker, running as our child process.
+type child struct {
+	name    string
+	logPath string
+	logFrom int64 // size of the log before this run, so that tails show this run only
+	cmd     *exec.Cmd
+	done    chan struct{} // closed once the process has exited and been reaped
+	waitErr error         // cmd.Wait's result; valid once done is closed
+}
+
+// startChild starts bin with env, appending its stdout and stderr to logPath, in its own process
+// group (a Ctrl-C in the terminal reaches only us, and we stop the children in order) and with
+// SIGKILL as its parent-death signal, so that it cannot outlive us.
+//
+// The parent-death signal fires when the OS thread that forked the child exits
+// (https://go.dev/issue/27505), so the child is forked from a goroutine locked to its thread,
+// which stays there, in wait4, until the child has exited. That goroutine is owned by the child:
+// it ends exactly when the process does, which stop guarantees.
+func startChild(name, bin string, env []string, logPath string) (*child, error) {
+	logf, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	defer logf.Close() // the child has its own copy of the descriptor
+	c := &child{name: name, logPath: logPath, done: make(chan struct{})}
+	if fi, err := logf.Stat(); err == nil {
+		c.logFrom = fi.Size()
+	}
+	fmt.Fprintf(logf, "=== %s: %s started by deploy/local ===\n", time.Now().Format(time.RFC3339), name)
+
+	c.cmd = exec.Command(bin)
+	c.cmd.Env = env
+	c.cmd.Stdout = logf
+	c.cmd.Stderr = logf
+	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := c.cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		c.waitErr = c.cmd.Wait()
+		close(c.done)
+	}()
+	if err := <-started; err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	return c, nil
+}
+
+func (c *child) exited() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// waitUntil waits for the child to exit, until deadline; it reports whether it did.
+func (c *child) waitUntil(deadline time.Time) bool {
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case <-c.done:
+		return true
+	case <-t.C:
+		return c.exited()
+	}
+}
+
+// unexpectedExit describes an exit we did not ask for; call it once done is closed.
+func (c *child) unexpectedExit() error {
+	how := "exited with status 0"
+	if c.waitErr != nil {
+		how = c.waitErr.Error()
+	}
+	return fmt.Errorf("%s %s unexpectedly\n%s", c.name, how, c.logTail())
+}
+
+// logTail returns the last lines this run wrote to the child's log, headed by its path.
+func (c *child) logTail() string {
+	const tailBytes = 4 << 10
+	f, err := os.Open(c.logPath)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return ""
+	}
+	from := max(c.logFrom, fi.Size()-tailBytes)
+	b, err := io.ReadAll(io.NewSectionReader(f, from, fi.Size()-from))
+	if err != nil {
+		return ""
+	}
+	if from > c.logFrom { // started mid-line
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			b = b[i+1:]
+		}
+	}
+	return fmt.Sprintf("--- last lines of %s ---\n%s", c.logPath, bytes.TrimSpace(b))
+}
+
+// stopChildren sends SIGTERM to every child still running, waits until timeout for all of them,
+// then SIGKILLs the process group of any that is left. Nil children (never started) are skipped.
+func stopChildren(timeout time.Duration, children ...*child) error {
+	children = slices.DeleteFunc(children, func(c *child) bool { return c == nil })
+	running := map[*child]bool{}
+	for _, c := range children {
+		if !c.exited() {
+			running[c] = true
+			_ = c.cmd.Process.Signal(syscall.SIGTERM)
+		}
+	}
+	deadline := time.Now().Add(timeout)
+	var errs []error
+	for _, c := range children {
+		if !running[c] {
+			continue
+		}
+		if c.waitUntil(deadline) {
+			if c.waitErr != nil {
+				errs = append(errs, fmt.Errorf("%s: %w\n%s", c.name, c.waitErr, c.logTail()))
+			}
+			continue
+		}
+		// The leader has not been reaped, so its group id cannot have been reused.
+		_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+		<-c.done
+		_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL) // any member that survived its leader
+		errs = append(errs, fmt.Errorf("%s did not stop within %v after SIGTERM and was killed", c.name, timeout))
+	}
+	return errors.Join(errs...)
+}
+
+// childEnv is base with the keys of set replaced by their values: everything the user exported
+// (LEADFLOW_QUIET_PERIOD, LEADFLOW_LOG_LEVEL, …) reaches the children, except what this stack decides.
+func childEnv(base []string, set map[string]string) []string {
+	env := slices.DeleteFunc(slices.Clone(base), func(kv string) bool {
+		k, _, _ := strings.Cut(kv, "=")
+		_, overridden := set[k]
+		return overridden
+	})
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		env = append(env, k+"="+set[k])
+	}
+	return env
+}
