@@ -86,8 +86,9 @@ func startSystem(t *testing.T) (*system, error) {
 	return &system{url: srv.URL, store: st, temporal: tc}, nil
 }
 
-// call sends a JSON request and decodes a JSON answer into out (when non-nil).
-func (s *system) call(t *testing.T, method, path, key string, body any, out any) int {
+// do sends a request (a string body is sent as is, anything else as JSON) and returns the status
+// and the raw answer. contentType "" means application/json when there is a body.
+func (s *system) do(t *testing.T, method, path, key string, body any, contentType string) (int, []byte) {
 	t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -105,8 +106,11 @@ func (s *system) call(t *testing.T, method, path, key string, body any, out any)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType == "" && body != nil {
+		contentType = "application/json"
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
@@ -120,15 +124,28 @@ func (s *system) call(t *testing.T, method, path, key string, body any, out any)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode >= 500 {
-		t.Errorf("%s %s answered %d: %s", method, path, resp.StatusCode, raw)
+	return resp.StatusCode, raw
+}
+
+// call is do for the healthy system: any 5xx fails the test, and a JSON answer is decoded into out
+// (when non-nil).
+func (s *system) call(t *testing.T, method, path, key string, body any, out any) int {
+	t.Helper()
+	code, raw := s.do(t, method, path, key, body, "")
+	if code >= 500 {
+		t.Errorf("%s %s answered %d: %s", method, path, code, raw)
 	}
+	decode(t, raw, out)
+	return code
+}
+
+func decode(t *testing.T, raw []byte, out any) {
+	t.Helper()
 	if out != nil && len(raw) > 0 {
 		if err := json.Unmarshal(raw, out); err != nil {
-			t.Fatalf("%s %s: decode %q: %v", method, path, raw, err)
+			t.Fatalf("decode %q: %v", raw, err)
 		}
 	}
-	return resp.StatusCode
 }
 
 // uniqueID makes conversation ids unique per test run: tests share one Temporal server.
