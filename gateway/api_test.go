@@ -115,7 +115,7 @@ func TestOutcomesThroughTheAPI(t *testing.T) {
 
 	convID := uniqueID("tr")
 	msg := map[string]any{"message_id": "m-1", "channel": "whatsapp", "role": "customer",
-		"text": "Merhaba, benim adım Ayşe Yılmaz. Fiyat teklifi istiyorum, beni 0532 123 45 67 numarasından arayın.",
+		"text":    "Merhaba, benim adım Ayşe Yılmaz. Fiyat teklifi istiyorum, beni 0532 123 45 67 numarasından arayın.",
 		"context": map[string]any{"country": "tr"}}
 	s.call(t, http.MethodPost, "/v1/conversations/"+convID+"/messages", adminKey, msg, nil)
 	s.call(t, http.MethodPost, "/v1/conversations/"+convID+"/close", adminKey, nil, nil)
@@ -240,4 +240,3 @@ func TestUnavailableBackends(t *testing.T) {
 		t.Fatalf("postgres down: want 503, got %d %s", code, raw)
 	}
 }
-
