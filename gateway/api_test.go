@@ -2,11 +2,18 @@ package main
 
 import (
 	"context"
+	"flag"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
 
 	"github.com/leadflow/leadflow/internal/lead"
 	"github.com/leadflow/leadflow/internal/localstack"
@@ -14,6 +21,34 @@ import (
 	"github.com/leadflow/leadflow/internal/temporalx"
 	"github.com/leadflow/leadflow/workflows"
 )
+
+// updateHistories rewrites the histories the workflows package replays: run
+// `go test ./gateway -run TestOutcomes -update-histories` after a deliberate, versioned workflow change.
+var updateHistories = flag.Bool("update-histories", false, "write completed workflow histories to workflows/testdata/histories")
+
+// writeHistory saves a completed run's history for the replay test, when asked to.
+func writeHistory(t *testing.T, s *system, workflowID, name string) {
+	t.Helper()
+	if !*updateHistories {
+		return
+	}
+	hist := &historypb.History{}
+	iter := s.temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		hist.Events = append(hist.Events, e)
+	}
+	raw, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", "histories", name), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
 
 type errorView struct {
 	Error struct {
@@ -155,6 +190,8 @@ func TestOutcomesThroughTheAPI(t *testing.T) {
 	if code := s.call(t, http.MethodPost, leadPath, repKey.Key, map[string]any{"rep_id": "oc-rep-a", "outcome": "won", "idempotency_key": "evt-2"}, &got); code != http.StatusOK || got.Status != lead.StatusWon {
 		t.Fatalf("repeated key after won must give the first answer: %d", code)
 	}
+
+	writeHistory(t, s, workflows.ConversationWorkflowID(convID), "assigned_contacted_won.json")
 
 	// The rep's lead list, and the run as support staff see it: readable search attributes, no
 	// personal data in the workflow id or the attributes.
