@@ -53,8 +53,21 @@ func (a *Activities) NotifyRep(ctx context.Context, in NotifyInput) (NotifyResul
 		return NotifyResult{}, invalid("notify: lead, rep, kind and key are required", nil)
 	}
 	id := fmt.Sprintf("%s:%s", in.LeadID, in.Key)
-	if _, err := a.Store.AddNotification(ctx, store.Notification{NotificationID: id, LeadID: in.LeadID, RepID: in.RepID, Kind: in.Kind}); err != nil {
+	created, err := a.Store.AddNotification(ctx, store.Notification{NotificationID: id, LeadID: in.LeadID, RepID: in.RepID, Kind: in.Kind})
+	if err != nil {
 		return NotifyResult{}, classify("notify", err)
+	}
+	// A notification the webhook already took is not posted again. Before this check every rerun
+	// re-posted it: EscalateFirstTouch retried because the manager's webhook was down told the rep
+	// again on every retry.
+	if !created {
+		delivered, err := a.Store.NotificationDelivered(ctx, id)
+		if err != nil {
+			return NotifyResult{}, classify("notify", err)
+		}
+		if delivered {
+			return NotifyResult{NotificationID: id, Delivered: true}, nil
+		}
 	}
 	rep, err := a.Store.RepByID(ctx, in.RepID)
 	if err != nil {

@@ -207,6 +207,16 @@ func (s *Store) AddNotification(ctx context.Context, n Notification) (created bo
 	return affected == 1, nil
 }
 
+// NotificationDelivered reports whether a rep's webhook already took the notification; false for an
+// unknown id.
+func (s *Store) NotificationDelivered(ctx context.Context, notificationID string) (bool, error) {
+	var ok bool
+	if err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM notifications WHERE notification_id = $1 AND delivered_at IS NOT NULL)`, notificationID); err != nil {
+		return false, fmt.Errorf("notification delivered: %w", mapErr(err))
+	}
+	return ok, nil
+}
+
 // MarkNotificationDelivered records that the rep's webhook took the notification.
 func (s *Store) MarkNotificationDelivered(ctx context.Context, notificationID string) error {
 	if _, err := s.db.ExecContext(ctx, `UPDATE notifications SET delivered_at = now() WHERE notification_id = $1 AND delivered_at IS NULL`, notificationID); err != nil {
@@ -230,6 +240,9 @@ type LeadFilter struct {
 	Limit                       int
 	Cursor                      string
 }
+
+// defaultLeadLimit is the page size of a LeadFilter without a Limit (the gateway's default too).
+const defaultLeadLimit = 50
 
 // ErrBadCursor is returned for a cursor this store did not hand out.
 var ErrBadCursor = fmt.Errorf("bad cursor")
@@ -274,6 +287,11 @@ func (s *Store) Lead(ctx context.Context, leadID string) (lead.Lead, error) {
 
 // Leads lists leads newest first, filtered, one page at a time.
 func (s *Store) Leads(ctx context.Context, f LeadFilter) (leads []lead.Lead, nextCursor string, err error) {
+	// A zero (or negative) Limit used to fetch one row, cut the page to nothing and then index
+	// rows[-1] for the cursor: a panic. It now means the API's default page size.
+	if f.Limit <= 0 {
+		f.Limit = defaultLeadLimit
+	}
 	where := []string{"TRUE"}
 	args := []any{}
 	add := func(cond string, v any) {

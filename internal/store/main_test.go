@@ -38,8 +38,6 @@ func count(t testing.TB, st *store.Store, query string, args ...any) int {
 	return n
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // putTeam creates a team, failing the test on error.
 func putTeam(t testing.TB, st *store.Store, tm store.Team) {
 	t.Helper()
@@ -62,7 +60,7 @@ func putRep(t testing.TB, st *store.Store, teamID, repID string, edit ...func(*s
 }
 
 func maxOpen(n int) func(*store.Rep) { return func(r *store.Rep) { r.MaxOpenLeads = n } }
-func inactive(r *store.Rep)        { r.Active = false }
+func inactive(r *store.Rep)          { r.Active = false }
 
 // openLeads returns the rep's open-lead count as the store reports it.
 func openLeads(t testing.TB, st *store.Store, repID string) int {

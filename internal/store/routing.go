@@ -39,10 +39,18 @@ type RouteRequest struct {
 // assignments never exceed a capacity and never skip or repeat a turn. A lead that already has an
 // assignment gets it back unchanged. ok is false when no rep can take the lead now.
 func (s *Store) Assign(ctx context.Context, req RouteRequest) (a lead.Assignment, ok bool, err error) {
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		a, ok, err = s.assign(ctx, tx, req)
-		return err
-	})
+	// The same lead routed twice at once (an activity retried while its first attempt still runs)
+	// makes the later transaction's INSERT conflict; retrying finds the winner's assignment and
+	// returns it, as for any retry. Without the loop the caller got an ErrConflict instead.
+	for range 3 {
+		err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+			a, ok, err = s.assign(ctx, tx, req)
+			return err
+		})
+		if !errors.Is(err, ErrConflict) {
+			break
+		}
+	}
 	if err != nil {
 		return lead.Assignment{}, false, fmt.Errorf("assign lead: %w", err)
 	}
@@ -74,8 +82,11 @@ func (s *Store) assign(ctx context.Context, tx *sqlx.Tx, req RouteRequest) (lead
 		if err := tx.GetContext(ctx, &last, `SELECT last_rep_id FROM teams WHERE team_id = $1 FOR UPDATE`, teamID); err != nil {
 			return lead.Assignment{}, false, mapErr(err)
 		}
+		// Byte order (COLLATE "C"), because nextInRotation compares rep ids in Go: under a database
+		// collation such as en_US ("rep-a" < "Rep-B") the cursor search broke and the rotation stuck
+		// on one rep forever.
 		var reps []Rep
-		if err := tx.SelectContext(ctx, &reps, `SELECT `+repColumns+` FROM reps r WHERE r.team_id = $1 ORDER BY r.rep_id`, teamID); err != nil {
+		if err := tx.SelectContext(ctx, &reps, `SELECT `+repColumns+` FROM reps r WHERE r.team_id = $1 ORDER BY r.rep_id COLLATE "C"`, teamID); err != nil {
 			return lead.Assignment{}, false, mapErr(err)
 		}
 		chosen, passed := nextInRotation(reps, last)
@@ -87,7 +98,7 @@ func (s *Store) assign(ctx context.Context, tx *sqlx.Tx, req RouteRequest) (lead
 		if i > 0 {
 			rule = RuleOverflowRoundRobin
 		}
-		a := lead.Assignment{RepID: chosen, TeamID: teamID, Rule: rule, Skipped: skipped, AssignedAt: time.Now().UTC()}
+		a := lead.Assignment{RepID: chosen, TeamID: teamID, Rule: rule, Skipped: skipped, AssignedAt: nowMicro()}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO lead_assignments (lead_id, team_id, rep_id, rule, skipped, assigned_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 			req.LeadID, a.TeamID, a.RepID, a.Rule, jsonCol[[]lead.SkippedRep]{a.Skipped}, a.AssignedAt); err != nil {
 			return lead.Assignment{}, false, mapErr(err) // a concurrent retry of the same lead conflicts here and retries
@@ -126,6 +137,10 @@ func nextInRotation(reps []Rep, last *string) (string, []lead.SkippedRep) {
 	}
 	return "", skipped
 }
+
+// nowMicro is the current time at Postgres' precision (microseconds), so the assignment returned by
+// the call that made it equals the one read back on a retry and in the lead document.
+func nowMicro() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 func assignmentOf(ctx context.Context, q sqlx.QueryerContext, leadID string) (lead.Assignment, error) {
 	var row struct {

@@ -176,6 +176,8 @@ func mapErr(err error) error {
 		switch {
 		case pqErr.Code == "23505": // unique_violation
 			return fmt.Errorf("%w: %w", ErrConflict, err)
+		case pqErr.Code == "23503": // foreign_key_violation: the record referred to does not exist
+			return fmt.Errorf("%w: %w", ErrNotFound, err)
 		case pqErr.Code.Class() == "08", pqErr.Code.Class() == "57", pqErr.Code.Class() == "53": // connection, shutdown, resources
 			return fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
