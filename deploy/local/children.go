@@ -31,7 +31,7 @@ type child struct {
 // The parent-death signal fires when the OS thread that forked the child exits
 // (https://go.dev/issue/27505), so the child is forked from a goroutine locked to its thread,
 // which stays there, in wait4, until the child has exited. That goroutine is owned by the child:
-// it ends exactly when the process does, which stop guarantees.
+// it ends exactly when the process does, which stopChildren guarantees.
 func startChild(name, bin string, env []string, logPath string) (*child, error) {
 	logf, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
@@ -90,11 +90,11 @@ func (c *child) waitUntil(deadline time.Time) bool {
 
 // unexpectedExit describes an exit we did not ask for; call it once done is closed.
 func (c *child) unexpectedExit() error {
-	how := "exited with status 0"
+	how := "exit status 0"
 	if c.waitErr != nil {
 		how = c.waitErr.Error()
 	}
-	return fmt.Errorf("%s %s unexpectedly\n%s", c.name, how, c.logTail())
+	return fmt.Errorf("%s exited unexpectedly (%s)\n%s", c.name, how, c.logTail())
 }
 
 // logTail returns the last lines this run wrote to the child's log, headed by its path.
@@ -140,7 +140,7 @@ func stopChildren(timeout time.Duration, children ...*child) error {
 			continue
 		}
 		if c.waitUntil(deadline) {
-			if c.waitErr != nil {
+			if c.waitErr != nil && !diedOf(c.waitErr, syscall.SIGTERM) {
 				errs = append(errs, fmt.Errorf("%s: %w\n%s", c.name, c.waitErr, c.logTail()))
 			}
 			continue
@@ -152,6 +152,17 @@ func stopChildren(timeout time.Duration, children ...*child) error {
 		errs = append(errs, fmt.Errorf("%s did not stop within %v after SIGTERM and was killed", c.name, timeout))
 	}
 	return errors.Join(errs...)
+}
+
+// diedOf reports whether a process was ended by sig (which, for SIGTERM, is a clean stop for a
+// program without a handler).
+func diedOf(waitErr error, sig syscall.Signal) bool {
+	var exitErr *exec.ExitError
+	if !errors.As(waitErr, &exitErr) {
+		return false
+	}
+	ws, ok := exitErr.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == sig
 }
 
 // childEnv is base with the keys of set replaced by their values: everything the user exported

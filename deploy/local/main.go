@@ -17,6 +17,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -75,6 +76,10 @@ func run() (err error) {
 	if _, err := os.Stat(filepath.Join(binDir, "temporal")); err == nil {
 		_ = os.Setenv("PATH", binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
 	}
+	baseURL, err := localURL(cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
 	if err := checkPortsFree(cfg); err != nil {
 		return err
 	}
@@ -91,19 +96,26 @@ func run() (err error) {
 	}
 
 	fmt.Printf("leadflow dev: starting Postgres and Temporal (data in %s, logs in %s) …\n", dataDir, logDir)
-	stack, err := app.StartStack(ctx, app.StackOptions{
+	// Start-up is not cancelled by Ctrl-C: an initdb killed half-way leaves a cluster that
+	// localstack takes for a finished one. It is bounded by localstack's own time-out (2 min), and
+	// a second Ctrl-C still aborts at once.
+	noticeInterrupt := context.AfterFunc(ctx, func() {
+		stopSignals()
+		fmt.Println("\nleadflow dev: stopping as soon as Postgres and Temporal are up (Ctrl-C again to abort at once) …")
+	})
+	stack, err := app.StartStack(context.WithoutCancel(ctx), app.StackOptions{
 		DataDir: dataDir, DatabaseURL: cfg.DatabaseURL, LogDir: logDir,
 		PostgresPort: pgPort, TemporalPort: cfg.TemporalPort, UIPort: cfg.TemporalUIPort,
 	})
+	noticeInterrupt()
 	if err != nil {
-		if ctx.Err() != nil { // interrupted; StartStack stopped what it had started
-			fmt.Println("leadflow dev: interrupted during start-up; stopped.")
-			return nil
-		}
 		return fmt.Errorf("start postgres and temporal: %w", err)
 	}
 	var worker, gateway *child
 	defer func() {
+		// From here on a second Ctrl-C kills this process at once; the parent-death signals still
+		// take every child down with it.
+		stopSignals()
 		fmt.Println("leadflow dev: stopping …")
 		err = errors.Join(err, stopChildren(stopTimeout, gateway, worker), stack.Stop())
 		if err == nil {
@@ -114,6 +126,9 @@ func run() (err error) {
 		if err := savePort(filepath.Join(dataDir, pgPortFile), stack.Postgres.Port()); err != nil {
 			return err
 		}
+	}
+	if ctx.Err() != nil {
+		return nil
 	}
 
 	env := childEnv(os.Environ(), map[string]string{
@@ -130,10 +145,6 @@ func run() (err error) {
 		return err
 	}
 
-	baseURL, err := localURL(cfg.HTTPAddr)
-	if err != nil {
-		return err
-	}
 	if err := waitReady(ctx, baseURL+"/readyz", readyTimeout, gateway, worker); err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -142,14 +153,11 @@ func run() (err error) {
 	}
 	printBanner(os.Stdout, banner{
 		gatewayURL: baseURL, uiURL: stack.Temporal.UIURL(), temporal: stack.Temporal.HostPort(),
-		databaseURL: stack.DatabaseURL, adminKey: adminKey, keySource: keySource, dataDir: dataDir, logDir: logDir,
+		databaseURL: redacted(stack.DatabaseURL), adminKey: adminKey, keySource: keySource, dataDir: dataDir, logDir: logDir,
 	})
 
 	select {
 	case <-ctx.Done():
-		// A second Ctrl-C now kills this process at once; the parent-death signals still take
-		// every child down with it.
-		stopSignals()
 		fmt.Println()
 		return nil
 	case <-worker.done:
@@ -229,6 +237,15 @@ func printBanner(w io.Writer, b banner) {
 
 `, b.gatewayURL, b.uiURL, b.temporal, b.databaseURL, b.adminKey, b.keySource, b.dataDir, b.logDir,
 		b.adminKey, b.gatewayURL, b.adminKey, b.gatewayURL)
+}
+
+// redacted hides the password of a user-supplied DATABASE_URL.
+func redacted(databaseURL string) string {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "(DATABASE_URL)"
+	}
+	return u.Redacted()
 }
 
 // localURL turns the gateway's listen address into a URL to reach it from this machine.
