@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/leadflow/leadflow/internal/app"
+	"github.com/leadflow/leadflow/internal/child"
 	"github.com/leadflow/leadflow/internal/config"
 )
 
@@ -111,13 +112,13 @@ func run() (err error) {
 	if err != nil {
 		return fmt.Errorf("start postgres and temporal: %w", err)
 	}
-	var worker, gateway *child
+	var worker, gateway *child.Process
 	defer func() {
 		// From here on a second Ctrl-C kills this process at once; the parent-death signals still
 		// take every child down with it.
 		stopSignals()
 		fmt.Println("leadflow dev: stopping …")
-		err = errors.Join(err, stopChildren(stopTimeout, gateway, worker), stack.Stop())
+		err = errors.Join(err, child.StopAll(stopTimeout, gateway, worker), stack.Stop())
 		if err == nil {
 			fmt.Println("leadflow dev: stopped.")
 		}
@@ -131,17 +132,17 @@ func run() (err error) {
 		return nil
 	}
 
-	env := childEnv(os.Environ(), map[string]string{
+	env := child.Env(os.Environ(), map[string]string{
 		"DATABASE_URL":       stack.DatabaseURL,
 		"TEMPORAL_ADDRESS":   stack.Temporal.HostPort(),
 		"TEMPORAL_NAMESPACE": stack.Temporal.Namespace(), // the only one the dev server has
 		"LEADFLOW_ADMIN_KEY": adminKey,
 		"LEADFLOW_HTTP_ADDR": cfg.HTTPAddr,
 	})
-	if worker, err = startChild("worker", filepath.Join(binDir, "worker"), env, filepath.Join(logDir, "worker.log")); err != nil {
+	if worker, err = child.Start("worker", filepath.Join(binDir, "worker"), env, filepath.Join(logDir, "worker.log")); err != nil {
 		return err
 	}
-	if gateway, err = startChild("gateway", filepath.Join(binDir, "gateway"), env, filepath.Join(logDir, "gateway.log")); err != nil {
+	if gateway, err = child.Start("gateway", filepath.Join(binDir, "gateway"), env, filepath.Join(logDir, "gateway.log")); err != nil {
 		return err
 	}
 
@@ -149,7 +150,7 @@ func run() (err error) {
 		if ctx.Err() != nil {
 			return nil
 		}
-		return fmt.Errorf("%w\n%s\n%s\n(all logs: %s)", err, gateway.logTail(), worker.logTail(), logDir)
+		return fmt.Errorf("%w\n%s\n%s\n(all logs: %s)", err, gateway.LogTail(), worker.LogTail(), logDir)
 	}
 	printBanner(os.Stdout, banner{
 		gatewayURL: baseURL, uiURL: stack.Temporal.UIURL(), temporal: stack.Temporal.HostPort(),
@@ -160,22 +161,22 @@ func run() (err error) {
 	case <-ctx.Done():
 		fmt.Println()
 		return nil
-	case <-worker.done:
-		return worker.unexpectedExit()
-	case <-gateway.done:
-		return gateway.unexpectedExit()
+	case <-worker.Done():
+		return worker.UnexpectedExit()
+	case <-gateway.Done():
+		return gateway.UnexpectedExit()
 	}
 }
 
 // waitReady polls url until it answers 200, a child exits, ctx ends or timeout passes.
-func waitReady(ctx context.Context, url string, timeout time.Duration, children ...*child) error {
+func waitReady(ctx context.Context, url string, timeout time.Duration, children ...*child.Process) error {
 	deadline := time.Now().Add(timeout)
 	client := &http.Client{Timeout: 2 * time.Second}
 	last := "no answer"
 	for {
 		for _, c := range children {
-			if c.exited() {
-				return c.unexpectedExit()
+			if c.Exited() {
+				return c.UnexpectedExit()
 			}
 		}
 		if status, body, err := get(ctx, client, url); err != nil {

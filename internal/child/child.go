@@ -1,4 +1,8 @@
-package main
+// Package child runs Leadflow's own programs (the gateway, the worker) as supervised children:
+// each in its own process group, with a parent-death signal so it cannot outlive its parent, its
+// output appended to a log whose tail explains an unexpected exit. deploy/local (make dev) and the
+// benchmark both use it.
+package child
 
 import (
 	"bytes"
@@ -7,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -14,8 +19,8 @@ import (
 	"time"
 )
 
-// child is the gateway or the worker, running as our child process.
-type child struct {
+// Process is one child program, running.
+type Process struct {
 	name    string
 	logPath string
 	logFrom int64 // size of the log before this run, so that tails show this run only
@@ -24,25 +29,25 @@ type child struct {
 	waitErr error         // cmd.Wait's result; valid once done is closed
 }
 
-// startChild starts bin with env, appending its stdout and stderr to logPath, in its own process
+// Start starts bin with env, appending its stdout and stderr to logPath, in its own process
 // group (a Ctrl-C in the terminal reaches only us, and we stop the children in order) and with
 // SIGKILL as its parent-death signal, so that it cannot outlive us.
 //
 // The parent-death signal fires when the OS thread that forked the child exits
 // (https://go.dev/issue/27505), so the child is forked from a goroutine locked to its thread,
 // which stays there, in wait4, until the child has exited. That goroutine is owned by the child:
-// it ends exactly when the process does, which stopChildren guarantees.
-func startChild(name, bin string, env []string, logPath string) (*child, error) {
+// it ends exactly when the process does, which StopAll guarantees.
+func Start(name, bin string, env []string, logPath string) (*Process, error) {
 	logf, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	defer logf.Close() // the child has its own copy of the descriptor
-	c := &child{name: name, logPath: logPath, done: make(chan struct{})}
+	c := &Process{name: name, logPath: logPath, done: make(chan struct{})}
 	if fi, err := logf.Stat(); err == nil {
 		c.logFrom = fi.Size()
 	}
-	fmt.Fprintf(logf, "=== %s: %s started by deploy/local ===\n", time.Now().Format(time.RFC3339), name)
+	fmt.Fprintf(logf, "=== %s: %s started by %s ===\n", time.Now().Format(time.RFC3339), name, filepath.Base(os.Args[0]))
 
 	c.cmd = exec.Command(bin)
 	c.cmd.Env = env
@@ -67,7 +72,14 @@ func startChild(name, bin string, env []string, logPath string) (*child, error) 
 	return c, nil
 }
 
-func (c *child) exited() bool {
+// PID is the child's process id (its process group's too).
+func (c *Process) PID() int { return c.cmd.Process.Pid }
+
+// Done is closed once the child has exited and been reaped.
+func (c *Process) Done() <-chan struct{} { return c.done }
+
+// Exited reports whether the child has exited.
+func (c *Process) Exited() bool {
 	select {
 	case <-c.done:
 		return true
@@ -77,28 +89,28 @@ func (c *child) exited() bool {
 }
 
 // waitUntil waits for the child to exit, until deadline; it reports whether it did.
-func (c *child) waitUntil(deadline time.Time) bool {
+func (c *Process) waitUntil(deadline time.Time) bool {
 	t := time.NewTimer(time.Until(deadline))
 	defer t.Stop()
 	select {
 	case <-c.done:
 		return true
 	case <-t.C:
-		return c.exited()
+		return c.Exited()
 	}
 }
 
-// unexpectedExit describes an exit we did not ask for; call it once done is closed.
-func (c *child) unexpectedExit() error {
+// UnexpectedExit describes an exit we did not ask for; call it once done is closed.
+func (c *Process) UnexpectedExit() error {
 	how := "exit status 0"
 	if c.waitErr != nil {
 		how = c.waitErr.Error()
 	}
-	return fmt.Errorf("%s exited unexpectedly (%s)\n%s", c.name, how, c.logTail())
+	return fmt.Errorf("%s exited unexpectedly (%s)\n%s", c.name, how, c.LogTail())
 }
 
-// logTail returns the last lines this run wrote to the child's log, headed by its path.
-func (c *child) logTail() string {
+// LogTail returns the last lines this run wrote to the child's log, headed by its path.
+func (c *Process) LogTail() string {
 	const tailBytes = 4 << 10
 	f, err := os.Open(c.logPath)
 	if err != nil {
@@ -122,13 +134,13 @@ func (c *child) logTail() string {
 	return fmt.Sprintf("--- last lines of %s ---\n%s", c.logPath, bytes.TrimSpace(b))
 }
 
-// stopChildren sends SIGTERM to every child still running, waits until timeout for all of them,
+// StopAll sends SIGTERM to every child still running, waits until timeout for all of them,
 // then SIGKILLs the process group of any that is left. Nil children (never started) are skipped.
-func stopChildren(timeout time.Duration, children ...*child) error {
-	children = slices.DeleteFunc(children, func(c *child) bool { return c == nil })
-	running := map[*child]bool{}
+func StopAll(timeout time.Duration, children ...*Process) error {
+	children = slices.DeleteFunc(children, func(c *Process) bool { return c == nil })
+	running := map[*Process]bool{}
 	for _, c := range children {
-		if !c.exited() {
+		if !c.Exited() {
 			running[c] = true
 			_ = c.cmd.Process.Signal(syscall.SIGTERM)
 		}
@@ -141,7 +153,7 @@ func stopChildren(timeout time.Duration, children ...*child) error {
 		}
 		if c.waitUntil(deadline) {
 			if c.waitErr != nil && !diedOf(c.waitErr, syscall.SIGTERM) {
-				errs = append(errs, fmt.Errorf("%s: %w\n%s", c.name, c.waitErr, c.logTail()))
+				errs = append(errs, fmt.Errorf("%s: %w\n%s", c.name, c.waitErr, c.LogTail()))
 			}
 			continue
 		}
@@ -165,9 +177,9 @@ func diedOf(waitErr error, sig syscall.Signal) bool {
 	return ok && ws.Signaled() && ws.Signal() == sig
 }
 
-// childEnv is base with the keys of set replaced by their values: everything the user exported
+// Env is base with the keys of set replaced by their values: everything the user exported
 // (LEADFLOW_QUIET_PERIOD, LEADFLOW_LOG_LEVEL, …) reaches the children, except what this stack decides.
-func childEnv(base []string, set map[string]string) []string {
+func Env(base []string, set map[string]string) []string {
 	env := slices.DeleteFunc(slices.Clone(base), func(kv string) bool {
 		k, _, _ := strings.Cut(kv, "=")
 		_, overridden := set[k]
