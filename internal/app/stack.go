@@ -26,6 +26,8 @@ type StackOptions struct {
 	LogDir string
 	// NoTemporal starts Postgres only (tests of the store and activities).
 	NoTemporal bool
+	// PostgresSettings are extra Postgres server settings (see localstack.PostgresOptions.Settings).
+	PostgresSettings map[string]string
 }
 
 // Stack is Postgres and the Temporal dev server, running.
@@ -52,7 +54,7 @@ func devServerDynamicConfig() map[string]string {
 // Leadflow's search attributes registered, in parallel.
 func StartStack(ctx context.Context, o StackOptions) (*Stack, error) {
 	s := &Stack{DatabaseURL: o.DatabaseURL}
-	pgOpts := localstack.PostgresOptions{Port: o.PostgresPort}
+	pgOpts := localstack.PostgresOptions{Port: o.PostgresPort, Settings: o.PostgresSettings}
 	tOpts := localstack.TemporalOptions{Port: o.TemporalPort, UIPort: o.UIPort, Headless: o.Headless,
 		SearchAttributes: workflows.SearchAttributeTypes(), DynamicConfig: devServerDynamicConfig()}
 	if o.DataDir != "" {

@@ -26,8 +26,14 @@ func NewActivities(st *store.Store) *activities.Activities {
 
 // NewWorker registers the conversation workflow and its activities on the task queue.
 func NewWorker(c client.Client, acts *activities.Activities) worker.Worker {
-	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	w := worker.New(c, workflows.TaskQueue, WorkerOptions())
 	w.RegisterWorkflow(workflows.Conversation)
 	w.RegisterActivity(acts)
 	return w
+}
+
+// WorkerOptions are the conversation worker's settings; the benchmark's baseline worker uses the
+// same ones, so the two are compared on equal terms. docs/performance.md explains each value.
+func WorkerOptions() worker.Options {
+	return worker.Options{}
 }

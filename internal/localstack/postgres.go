@@ -38,6 +38,9 @@ type PostgresOptions struct {
 	// <DataDir>/postgres.log; for a temporary cluster that file lives in the
 	// temporary directory and is deleted by Stop.
 	LogFile string
+	// Settings are extra server settings (-c name=value), applied after the defaults above, so
+	// they win: the benchmark asks for durable commits and pg_stat_statements this way.
+	Settings map[string]string
 }
 
 // Postgres is a running PostgreSQL server started by StartPostgres.
@@ -152,6 +155,9 @@ func StartPostgres(ctx context.Context, opts PostgresOptions) (_ *Postgres, err 
 		if temporary {
 			// Unsafe on crash, which does not matter for a throw-away cluster.
 			args = append(args, "-c", "fsync=off", "-c", "full_page_writes=off")
+		}
+		for _, k := range sortedKeys(opts.Settings) {
+			args = append(args, "-c", k+"="+opts.Settings[k])
 		}
 		cmd := exec.Command(filepath.Join(binDir, "postgres"), args...)
 		cmd.Dir = "/"

@@ -152,3 +152,15 @@ func stopTimed(t *testing.T, stop func() error) error {
 	t.Logf("stopped in %v", time.Since(begin).Round(time.Millisecond))
 	return err
 }
+
+func TestPostgresSettingsOverrideTheDefaults(t *testing.T) {
+	t.Parallel()
+	pg := startPG(t, PostgresOptions{Settings: map[string]string{"fsync": "on", "work_mem": "7MB"}})
+	db := openDB(t, pg.URL("postgres"))
+	for name, want := range map[string]string{"fsync": "on", "work_mem": "7MB", "synchronous_commit": "off"} {
+		var got string
+		if err := db.QueryRowContext(context.Background(), "SHOW "+name).Scan(&got); err != nil || got != want {
+			t.Errorf("SHOW %s = %q, %v; want %q", name, got, err, want)
+		}
+	}
+}
