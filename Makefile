@@ -10,7 +10,7 @@ TEMPORAL_CLI_VERSION  := v1.5.1
 STATICCHECK_VERSION   := v0.8.2
 WORKFLOWCHECK_VERSION := v0.6.0
 
-.PHONY: dev test test-short lint build tools eval clean
+.PHONY: dev test test-short lint build tools bench bench-go eval clean
 
 ## dev: Temporal dev server with UI, Postgres, migrations, worker and gateway; Ctrl-C stops it all.
 dev: $(BIN)/temporal build
@@ -24,6 +24,15 @@ test: $(BIN)/temporal
 test-short:
 	$(GO) test -race -short ./...
 
+## bench: the lead pipeline beside the bare Temporal engine on one local server; writes
+## bench/out/latest.json. BENCH_FLAGS passes options, e.g. BENCH_FLAGS="-n 500 -c 20" (see bin/bench -h).
+bench: $(BIN)/temporal build
+	$(BIN)/bench $(BENCH_FLAGS)
+
+## bench-go: the Go benchmarks of the hot functions (extraction, phones, scoring, matching).
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
 ## lint: gofmt, go vet, staticcheck and Temporal's workflowcheck.
 lint: $(BIN)/staticcheck $(BIN)/workflowcheck
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt:"; echo "$$unformatted"; exit 1; fi
@@ -31,9 +40,9 @@ lint: $(BIN)/staticcheck $(BIN)/workflowcheck
 	$(BIN)/staticcheck ./...
 	$(BIN)/workflowcheck ./workflows/...
 
-## build: the gateway, the worker and the local stack supervisor into ./bin.
+## build: the gateway, the worker, the local stack supervisor and the benchmark into ./bin.
 build:
-	$(GO) build -o $(BIN)/ ./gateway ./worker ./deploy/local
+	$(GO) build -o $(BIN)/ ./gateway ./worker ./deploy/local ./bench
 
 tools: $(BIN)/temporal $(BIN)/staticcheck $(BIN)/workflowcheck
 

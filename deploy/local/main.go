@@ -68,7 +68,7 @@ func run() (err error) {
 	}
 	defer unlock()
 
-	binDir, err := findBinDir()
+	binDir, err := child.FindBinDir()
 	if err != nil {
 		return err
 	}
@@ -357,38 +357,4 @@ func lockDataDir(dataDir string) (unlock func(), err error) {
 		return nil, fmt.Errorf("lock data dir: %w", err)
 	}
 	return func() { _ = f.Close() }, nil
-}
-
-// findBinDir finds bin/gateway and bin/worker: next to this executable (as `make dev` builds
-// them), else in <repo>/bin, the repository being found from the working directory.
-func findBinDir() (string, error) {
-	var tried []string
-	if exe, err := os.Executable(); err == nil {
-		if exe, err := filepath.EvalSymlinks(exe); err == nil {
-			tried = append(tried, filepath.Dir(exe))
-		}
-	}
-	if dir, err := os.Getwd(); err == nil {
-		for ; ; dir = filepath.Dir(dir) {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				tried = append(tried, filepath.Join(dir, "bin"))
-				break
-			}
-			if dir == filepath.Dir(dir) {
-				break
-			}
-		}
-	}
-	for _, dir := range tried {
-		if isExecutable(filepath.Join(dir, "gateway")) && isExecutable(filepath.Join(dir, "worker")) {
-			return dir, nil
-		}
-	}
-	return "", fmt.Errorf("gateway and worker binaries not found in %s; build them with `go build -o bin/ ./gateway ./worker ./deploy/local`",
-		strings.Join(tried, " or "))
-}
-
-func isExecutable(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
 }

@@ -47,6 +47,8 @@ func devServerDynamicConfig() map[string]string {
 		"frontend.enableUpdateWorkflowExecution": "true",
 		"frontend.enableExecuteMultiOperation":   "true",
 		"history.transferProcessorMaxPollRPS":    "1000",
+		"matching.numTaskqueueReadPartitions":    "1",
+		"matching.numTaskqueueWritePartitions":   "1",
 	}
 }
 

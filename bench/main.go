@@ -1,0 +1,171 @@
+// Command bench is `make bench`: it brings up its own Leadflow (Postgres with durable commits, the
+// Temporal dev server, a fake OpenAI-compatible server, the worker and the gateway as separate
+// processes) and measures, in one run and on one server:
+//
+//  1. light load: conversations one at a time through the gateway, for speed to lead without
+//     queueing; their histories also tell the shape of the pipeline (plain and local activities);
+//  2. the bare engine: a no-op workflow and a workflow of no-op steps of exactly that shape, started
+//     through the same client and worker settings;
+//  3. the pipeline under load: N conversations (several languages, a share of repeat customers)
+//     posted and closed through the gateway at concurrency C.
+//
+// It prints a table and writes bench/out/latest.json (and a dated copy). Nothing is special-cased
+// for the benchmark: the gateway, worker, database and every write are the production ones.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"syscall"
+	"time"
+)
+
+// params are the knobs of one run.
+type params struct {
+	N           int           // conversations under load
+	C           int           // concurrency under load
+	Light       int           // conversations at concurrency 1
+	BaselineN   int           // workflows per baseline shape
+	RepeatShare float64       // share of conversations from a person seen before
+	LLMLatency  time.Duration // the fake LLM's answer time
+	Seed        int64
+	OutDir      string
+	Timeout     time.Duration // for the pipeline to write every lead
+	Sample      int           // histories read for the per-lead counts
+	Keep        bool          // keep data and logs of the run
+}
+
+func main() {
+	var p params
+	flag.IntVar(&p.N, "n", 2000, "conversations posted under load")
+	flag.IntVar(&p.C, "c", 50, "concurrent conversations under load")
+	flag.IntVar(&p.Light, "light", 50, "conversations posted one at a time (light load)")
+	flag.IntVar(&p.BaselineN, "baseline-n", 1000, "workflows per baseline shape")
+	flag.Float64Var(&p.RepeatShare, "repeat", 0.2, "share of conversations from a returning customer")
+	flag.DurationVar(&p.LLMLatency, "llm-latency", 0, "latency of the fake OpenAI-compatible server")
+	flag.Int64Var(&p.Seed, "seed", 1, "seed of the generated conversations")
+	flag.StringVar(&p.OutDir, "out", "bench/out", "where latest.json, the dated copies and the logs go")
+	flag.DurationVar(&p.Timeout, "timeout", 5*time.Minute, "how long to wait for the pipeline to write every lead")
+	flag.IntVar(&p.Sample, "sample", 200, "workflow histories read for the per-lead counts")
+	flag.BoolVar(&p.Keep, "keep", false, "keep the run's data directory")
+	flag.Parse()
+	if err := p.validate(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, p); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func (p params) validate() error {
+	switch {
+	case p.N < 1 || p.C < 1 || p.Light < 1 || p.BaselineN < 1 || p.Sample < 1:
+		return fmt.Errorf("-n, -c, -light, -baseline-n and -sample must be at least 1")
+	case p.RepeatShare < 0 || p.RepeatShare >= 1:
+		return fmt.Errorf("-repeat must be in [0, 1)")
+	case p.LLMLatency < 0:
+		return fmt.Errorf("-llm-latency must not be negative")
+	}
+	return nil
+}
+
+func run(ctx context.Context, p params) (err error) {
+	begin := time.Now()
+	logf("starting Postgres, Temporal, the fake LLM, the worker and the gateway …")
+	sys, err := startSystem(ctx, p)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if stopErr := sys.stop(); stopErr != nil && err == nil {
+			err = stopErr
+		}
+	}()
+	rep := &report{StartedAt: begin.UTC(), Params: reportParams(p), Machine: machine()}
+	gen := newGenerator(p.Seed, p.RepeatShare)
+
+	logf("light load: %d conversations, one at a time …", p.Light)
+	light, err := sys.runLight(ctx, gen.take(p.Light))
+	if err != nil {
+		return fmt.Errorf("light load: %w", err)
+	}
+	rep.LightLoadSpeedToLead = light.speedToLead.summary()
+	rep.LightLoadAck = light.firstAck.summary()
+	lightShape, err := sys.historyStats(ctx, light.workflowIDs, p.Sample)
+	if err != nil {
+		return err
+	}
+	shape := lightShape.shape()
+	rep.PipelineSteps = shape
+	logf("pipeline shape from its histories: %s", shapeString(shape))
+
+	logf("bare engine: %d workflows per shape at concurrency %d …", p.BaselineN, p.C)
+	if rep.Baselines, err = sys.runBaselines(ctx, shape, p); err != nil {
+		return fmt.Errorf("baseline: %w", err)
+	}
+	matched := rep.Baselines[slices.IndexFunc(rep.Baselines, func(b baselineResult) bool { return b.Name == "pipeline_shape" })]
+	rep.BaselineWorkflowsPerSecond = matched.WorkflowsPerSecond
+
+	logf("pipeline: %d conversations at concurrency %d …", p.N, p.C)
+	convs := gen.take(p.N)
+	load, err := sys.runLoad(ctx, convs, p.C, p.Timeout)
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	rep.fillLoad(load, convs)
+	if matched.WorkflowsPerSecond > 0 {
+		rep.Ratio = round(rep.LeadsPerSecond/matched.WorkflowsPerSecond, 3)
+	}
+	hist, err := sys.historyStats(ctx, load.workflowIDs, p.Sample)
+	if err != nil {
+		return err
+	}
+	rep.fillHistory(hist)
+	rep.LLMRequests = sys.llm.Requests()
+	rep.Extractor = "rules" // the worker has no LLM path yet; LLMRequests shows whether one was used
+	rep.DurationSeconds = round(time.Since(begin).Seconds(), 1)
+
+	rep.print(os.Stdout)
+	return rep.write(p.OutDir)
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s bench: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+func machine() map[string]any {
+	return map[string]any{"cpus": runtime.NumCPU(), "go": runtime.Version(), "os": runtime.GOOS + "/" + runtime.GOARCH}
+}
+
+// write puts the report in dir as latest.json and as a copy named by its start time.
+func (r *report) write(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	dated := filepath.Join(dir, "run-"+r.StartedAt.Format("20060102-150405")+".json")
+	if err := os.WriteFile(dated, b, 0o644); err != nil {
+		return err
+	}
+	latest := filepath.Join(dir, "latest.json")
+	if err := os.WriteFile(latest, b, 0o644); err != nil {
+		return err
+	}
+	logf("wrote %s and %s", latest, dated)
+	return nil
+}
