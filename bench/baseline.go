@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -58,6 +59,8 @@ type baselineResult struct {
 	Workflows          int       `json:"workflows"`
 	WorkflowsPerSecond float64   `json:"workflows_per_second"`
 	LatencyMS          quantiles `json:"latency_ms"`
+	// CPUSecondsPer1000 is the Temporal server's and the bench's (starter and worker) CPU.
+	CPUSecondsPer1000 map[string]float64 `json:"cpu_seconds_per_1000_workflows"`
 }
 
 // runBaselines runs, on the same server as the pipeline: the no-op workflow, then the pipeline's
@@ -101,6 +104,7 @@ func (s *system) runBaseline(ctx context.Context, name string, steps []string, c
 		firstEr error
 		wg      sync.WaitGroup
 	)
+	m := s.startMeter([]component{{"temporal", s.stack.Temporal.PID(), false}, {"bench", os.Getpid(), false}})
 	begin := time.Now()
 	for range concurrency {
 		wg.Add(1)
@@ -138,6 +142,7 @@ func (s *system) runBaseline(ctx context.Context, name string, steps []string, c
 	}
 	wg.Wait()
 	elapsed := time.Since(begin)
+	cpu, _ := m.stop()
 	if firstEr != nil {
 		return baselineResult{}, fmt.Errorf("%s: %w", name, firstEr)
 	}
@@ -148,7 +153,8 @@ func (s *system) runBaseline(ctx context.Context, name string, steps []string, c
 		steps = []string{}
 	}
 	return baselineResult{Name: name, Steps: steps, Concurrency: concurrency, Workflows: len(latency),
-		WorkflowsPerSecond: round(float64(len(latency))/elapsed.Seconds(), 1), LatencyMS: latency.summary()}, nil
+		WorkflowsPerSecond: round(float64(len(latency))/elapsed.Seconds(), 1), LatencyMS: latency.summary(),
+		CPUSecondsPer1000: per1000(cpu, len(latency))}, nil
 }
 
 func shapeString(steps []string) string {

@@ -59,7 +59,7 @@ func (s *system) runLight(ctx context.Context, convs []conversation) (*loadResul
 // last lead written.
 func (s *system) runLoad(ctx context.Context, convs []conversation, concurrency int, timeout time.Duration) (*loadResult, error) {
 	res := &loadResult{conversations: len(convs)}
-	meter := s.startMeter()
+	meter := s.startMeter(s.components())
 	if err := s.resetDBStats(ctx); err != nil {
 		return nil, err
 	}

@@ -22,6 +22,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"syscall"
 	"time"
@@ -40,6 +41,8 @@ type params struct {
 	Timeout     time.Duration // for the pipeline to write every lead
 	Sample      int           // histories read for the per-lead counts
 	Keep        bool          // keep data and logs of the run
+	CPUProfile  string        // where to write the bench process's own CPU profile
+	Profile     bool          // take CPU profiles of the worker and gateway under load
 }
 
 func main() {
@@ -55,6 +58,8 @@ func main() {
 	flag.DurationVar(&p.Timeout, "timeout", 5*time.Minute, "how long to wait for the pipeline to write every lead")
 	flag.IntVar(&p.Sample, "sample", 200, "workflow histories read for the per-lead counts")
 	flag.BoolVar(&p.Keep, "keep", false, "keep the run's data directory")
+	flag.StringVar(&p.CPUProfile, "cpuprofile", "", "write the bench process's own CPU profile here")
+	flag.BoolVar(&p.Profile, "profile", false, "write 10 s CPU profiles of the worker and gateway under load to <out>/profiles")
 	flag.Parse()
 	if err := p.validate(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -82,6 +87,17 @@ func (p params) validate() error {
 
 func run(ctx context.Context, p params) (err error) {
 	begin := time.Now()
+	if p.CPUProfile != "" {
+		f, err := os.Create(p.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	logf("starting Postgres, Temporal, the fake LLM, the worker and the gateway …")
 	sys, err := startSystem(ctx, p)
 	if err != nil {
@@ -119,6 +135,9 @@ func run(ctx context.Context, p params) (err error) {
 
 	logf("pipeline: %d conversations at concurrency %d …", p.N, p.C)
 	convs := gen.take(p.N)
+	if p.Profile {
+		go sys.profile(ctx, filepath.Join(p.OutDir, "profiles"), 3*time.Second, 10*time.Second)
+	}
 	load, err := sys.runLoad(ctx, convs, p.C, p.Timeout)
 	if err != nil {
 		return fmt.Errorf("pipeline: %w", err)

@@ -52,19 +52,32 @@ func round(v float64, places int) float64 {
 // clockTicks is USER_HZ, the unit of /proc/<pid>/stat's times: 100 on every Linux we run on.
 const clockTicks = 100
 
-// component is a process tree the report names: the worker, the gateway, the Temporal server, and
-// Postgres (the postmaster and its backends).
+// component is a process the report names: the worker, the gateway, the Temporal server, the
+// bench itself, and Postgres (a tree: the postmaster and its backends).
 type component struct {
 	name string
 	pid  int
+	tree bool
 }
 
 func (s *system) components() []component {
-	return []component{{"worker", s.worker.PID()}, {"gateway", s.gateway.PID()},
-		{"temporal", s.stack.Temporal.PID()}, {"postgres", s.stack.Postgres.PID()}}
+	return []component{{"worker", s.worker.PID(), false}, {"gateway", s.gateway.PID(), false},
+		{"temporal", s.stack.Temporal.PID(), false}, {"postgres", s.stack.Postgres.PID(), true}, {"bench", os.Getpid(), false}}
 }
 
-// meter samples the components' memory while a phase runs and takes their CPU time at both ends.
+// per1000 scales CPU seconds over n items to seconds per 1000 items.
+func per1000(cpu map[string]float64, n int) map[string]float64 {
+	out := make(map[string]float64, len(cpu))
+	for k, v := range cpu {
+		out[k] = round(v*1000/float64(max(n, 1)), 2)
+	}
+	return out
+}
+
+// meter takes the components' CPU time at both ends of a phase. Peak memory is the kernel's own
+// high-water mark (VmHWM) for single processes; for Postgres, whose backends share buffers, it is
+// the tree's proportional set size, sampled every two seconds. (Reading smaps is costly: sampling
+// every process often made the bench the busiest process on the machine.)
 type meter struct {
 	comps    []component
 	cpu0     map[string]float64
@@ -74,15 +87,15 @@ type meter struct {
 	done     chan struct{}
 }
 
-func (s *system) startMeter() *meter {
-	m := &meter{comps: s.components(), cpu0: map[string]float64{}, peakMiB: map[string]float64{},
+func (s *system) startMeter(comps []component) *meter {
+	m := &meter{comps: comps, cpu0: map[string]float64{}, peakMiB: map[string]float64{},
 		stopping: make(chan struct{}), done: make(chan struct{})}
 	for _, c := range m.comps {
-		m.cpu0[c.name] = treeCPU(c.pid)
+		m.cpu0[c.name] = c.cpuSeconds()
 	}
 	go func() {
 		defer close(m.done)
-		t := time.NewTicker(250 * time.Millisecond)
+		t := time.NewTicker(2 * time.Second)
 		defer t.Stop()
 		for {
 			m.sample()
@@ -100,21 +113,59 @@ func (m *meter) sample() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, c := range m.comps {
-		m.peakMiB[c.name] = max(m.peakMiB[c.name], round(treePSSMiB(c.pid), 1))
+		if c.tree {
+			m.peakMiB[c.name] = max(m.peakMiB[c.name], round(treePSSMiB(c.pid), 1))
+		}
 	}
 }
 
-// stop returns CPU seconds used since start and peak memory (proportional set size, so that
-// Postgres' shared buffers count once however many backends map them).
+// stop returns CPU seconds used since start and peak memory in MiB.
 func (m *meter) stop() (cpu, peakMiB map[string]float64) {
 	close(m.stopping)
 	<-m.done
 	m.sample()
 	cpu = map[string]float64{}
 	for _, c := range m.comps {
-		cpu[c.name] = round(treeCPU(c.pid)-m.cpu0[c.name], 2)
+		cpu[c.name] = round(c.cpuSeconds()-m.cpu0[c.name], 2)
+		if !c.tree {
+			m.peakMiB[c.name] = round(highWaterMiB(c.pid), 1)
+		}
 	}
 	return cpu, m.peakMiB
+}
+
+func (c component) cpuSeconds() float64 {
+	pids := []int{c.pid}
+	if c.tree {
+		pids = tree(c.pid)
+	}
+	var ticks int64
+	for _, p := range pids {
+		f := statFields(p)
+		if len(f) < 15 {
+			continue
+		}
+		for _, k := range []int{11, 12, 13, 14} {
+			v, _ := strconv.ParseInt(f[k], 10, 64)
+			ticks += v
+		}
+	}
+	return float64(ticks) / clockTicks
+}
+
+// highWaterMiB is a process's peak resident set size since it started.
+func highWaterMiB(pid int) float64 {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			v, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return float64(v) / 1024
+		}
+	}
+	return 0
 }
 
 // tree is pid and its descendants.
@@ -151,23 +202,6 @@ func statFields(pid int) []string {
 		return nil
 	}
 	return strings.Fields(string(b[i+1:]))
-}
-
-// treeCPU is the user+system CPU seconds of pid and its live descendants, plus those of the
-// descendants that have exited and been waited for.
-func treeCPU(pid int) float64 {
-	var ticks int64
-	for _, p := range tree(pid) {
-		f := statFields(p)
-		if len(f) < 15 {
-			continue
-		}
-		for _, k := range []int{11, 12, 13, 14} {
-			v, _ := strconv.ParseInt(f[k], 10, 64)
-			ticks += v
-		}
-	}
-	return float64(ticks) / clockTicks
 }
 
 func treePSSMiB(pid int) float64 {

@@ -67,11 +67,7 @@ func (r *report) fillLoad(l *loadResult, convs []conversation) {
 			r.ReturningCustomers++
 		}
 	}
-	per1000 := 1000 / float64(l.conversations)
-	r.CPUSecondsPer1000Leads = map[string]float64{}
-	for k, v := range l.cpu {
-		r.CPUSecondsPer1000Leads[k] = round(v*per1000, 2)
-	}
+	r.CPUSecondsPer1000Leads = per1000(l.cpu, l.conversations)
 	r.PeakMemoryMiB = l.peakMemoryMiB
 	r.DBStatementsPerLead = round(float64(l.db.Statements)/float64(l.conversations), 1)
 	r.DBTransactionsPerLead = round(float64(l.db.Transactions)/float64(l.conversations), 1)
@@ -99,7 +95,8 @@ func (r *report) print(out io.Writer) {
 	fmt.Fprintln(w, "------------------\t")
 	row("leads per second", "%.1f  (%d conversations at concurrency %v, %d returning customers)", r.LeadsPerSecond, r.Leads, r.Params["c"], r.ReturningCustomers)
 	for _, b := range r.Baselines {
-		row("bare engine: "+b.Name, "%.1f workflows/s at concurrency %d; %s; latency %s", b.WorkflowsPerSecond, b.Concurrency, shapeString(b.Steps), qs(b.LatencyMS))
+		row("bare engine: "+b.Name, "%.1f workflows/s at concurrency %d; %s; latency %s; CPU s/1000: %s",
+			b.WorkflowsPerSecond, b.Concurrency, shapeString(b.Steps), qs(b.LatencyMS), kv(b.CPUSecondsPer1000, "%.1f"))
 	}
 	row("ratio (leads / pipeline-shape workflows)", "%.2f", r.Ratio)
 	row("speed to lead under load", "%s", qs(r.SpeedToLead))
@@ -111,7 +108,7 @@ func (r *report) print(out io.Writer) {
 	row("per lead: activities, local activities, updates", "%.1f, %.1f, %.1f", r.ActivitiesPerLead, r.LocalActivitiesPerLead, r.UpdatesPerLead)
 	row("per lead: db statements, transactions", "%.1f, %.1f", r.DBStatementsPerLead, r.DBTransactionsPerLead)
 	row("CPU seconds per 1000 leads", "%s", kv(r.CPUSecondsPer1000Leads, "%.1f"))
-	row("peak memory (PSS, MiB)", "%s", kv(r.PeakMemoryMiB, "%.0f"))
+	row("peak memory, MiB (RSS high-water; Postgres: PSS)", "%s", kv(r.PeakMemoryMiB, "%.0f"))
 	row("rep webhooks delivered", "%d", r.WebhooksDelivered)
 	row("extractor, LLM requests", "%s, %d", r.Extractor, r.LLMRequests)
 	row("run took", "%.0f s", r.DurationSeconds)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/leadflow/leadflow/internal/app"
 	"github.com/leadflow/leadflow/internal/child"
+	"github.com/leadflow/leadflow/internal/config"
 	"github.com/leadflow/leadflow/internal/fakellm"
 	"github.com/leadflow/leadflow/internal/temporalx"
 )
@@ -41,6 +42,7 @@ type system struct {
 	db       *sqlx.DB // the bench's own connection, for stats and for seeing leads arrive
 	dataDir  string
 	keep     bool
+	debug    map[string]string // pprof address of the worker and the gateway, when profiling
 }
 
 // durablePostgres: the throw-away cluster of the tests skips fsync; the benchmark pays for durable
@@ -93,6 +95,16 @@ func startSystem(ctx context.Context, p params) (_ *system, err error) {
 	}
 	s.baseURL = fmt.Sprintf("http://127.0.0.1:%d", port)
 	s.adminKey = "lf_bench_admin_" + randomHex(16)
+	s.debug = map[string]string{}
+	if p.Profile {
+		for _, name := range []string{"worker", "gateway"} {
+			dp, err := freePort()
+			if err != nil {
+				return nil, err
+			}
+			s.debug[name] = fmt.Sprintf("127.0.0.1:%d", dp)
+		}
+	}
 	env := child.Env(os.Environ(), map[string]string{
 		"DATABASE_URL":       s.stack.DatabaseURL,
 		"TEMPORAL_ADDRESS":   s.stack.Temporal.HostPort(),
@@ -106,10 +118,10 @@ func startSystem(ctx context.Context, p params) (_ *system, err error) {
 		"LLM_MODEL":           fakellm.Model,
 		"LLM_API_KEY":         "bench",
 	})
-	if s.worker, err = child.Start("worker", filepath.Join(binDir, "worker"), env, filepath.Join(logDir, "worker.log")); err != nil {
+	if s.worker, err = child.Start("worker", filepath.Join(binDir, "worker"), child.Env(env, map[string]string{"LEADFLOW_DEBUG_ADDR": s.debug["worker"]}), filepath.Join(logDir, "worker.log")); err != nil {
 		return nil, err
 	}
-	if s.gateway, err = child.Start("gateway", filepath.Join(binDir, "gateway"), env, filepath.Join(logDir, "gateway.log")); err != nil {
+	if s.gateway, err = child.Start("gateway", filepath.Join(binDir, "gateway"), child.Env(env, map[string]string{"LEADFLOW_DEBUG_ADDR": s.debug["gateway"]}), filepath.Join(logDir, "gateway.log")); err != nil {
 		return nil, err
 	}
 	s.http = &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
@@ -117,7 +129,12 @@ func startSystem(ctx context.Context, p params) (_ *system, err error) {
 	if err := s.waitReady(ctx); err != nil {
 		return nil, err
 	}
-	if s.temporal, err = temporalx.Dial(ctx, temporalx.Options{HostPort: s.stack.Temporal.HostPort(), Namespace: s.stack.Temporal.Namespace()}); err != nil {
+	// The baseline is started and served through the client settings the worker and gateway use.
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, err
+	}
+	if s.temporal, err = temporalx.Dial(ctx, temporalx.Options{HostPort: s.stack.Temporal.HostPort(), Namespace: s.stack.Temporal.Namespace(), Gzip: cfg.TemporalGzip}); err != nil {
 		return nil, err
 	}
 	if err := s.seedRoster(ctx); err != nil {
@@ -292,4 +309,40 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// profile waits `after`, then takes CPU profiles of the worker and the gateway for `span`, into
+// dir; read them with `go tool pprof -top bin/worker <dir>/worker.pprof`.
+func (s *system) profile(ctx context.Context, dir string, after, span time.Duration) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		logf("profile: %v", err)
+		return
+	}
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(after):
+	}
+	for name, addr := range s.debug {
+		go func() {
+			url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(span.Seconds()))
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			if err != nil {
+				return
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				logf("profile %s: %v", name, err)
+				return
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, name+".pprof"), b, 0o644)
+			}
+			if err != nil {
+				logf("profile %s: %v", name, err)
+			}
+		}()
+	}
 }

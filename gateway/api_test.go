@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -45,6 +46,8 @@ func writeHistory(t *testing.T, s *system, workflowID, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Named by revision: the runs of every earlier revision must keep replaying.
+	name = fmt.Sprintf("revision%d_%s", workflows.CurrentRevision, name)
 	if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", "histories", name), raw, 0o644); err != nil {
 		t.Fatal(err)
 	}

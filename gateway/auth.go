@@ -53,7 +53,7 @@ func (s *server) authenticate(c *gin.Context) {
 		fail(c, s.logger, &apiError{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "an Authorization: Bearer <api key> header is required"})
 		return
 	}
-	key, err := s.store.KeyByPlain(c.Request.Context(), strings.TrimSpace(plain))
+	key, err := s.keys.get(c.Request.Context(), strings.TrimSpace(plain))
 	if errors.Is(err, store.ErrNotFound) {
 		fail(c, s.logger, &apiError{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "the API key is not valid"})
 		return

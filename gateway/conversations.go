@@ -70,19 +70,36 @@ func (s *server) postMessage(c *gin.Context) {
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.AttrLeadStatus.ValueSet(string(lead.StatusCollecting)),
-			workflows.AttrChannel.ValueSet(string(m.Channel))),
-	}, workflows.Conversation, &workflows.ConversationInput{ConversationID: convID, Settings: s.settings})
-	handle, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateName:   workflows.UpdateAddMessage,
-			Args:         []any{workflows.AddMessageInput{Message: m}},
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		},
-	})
+			workflows.AttrChannel.ValueSet(string(m.Channel)),
+			workflows.AttrSLABreached.ValueSet(false)),
+	}, workflows.Conversation, &workflows.ConversationInput{ConversationID: convID, Settings: s.settings, Revision: workflows.CurrentRevision})
+	update := client.UpdateWorkflowOptions{
+		UpdateName:   workflows.UpdateAddMessage,
+		Args:         []any{workflows.AddMessageInput{Message: m}},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	}
 	var res workflows.AddMessageResult
+	var handle client.WorkflowUpdateHandle
+	if s.running.has(convID) {
+		u := update
+		u.WorkflowID = wfID
+		handle, err = s.temporal.UpdateWorkflow(ctx, u)
+		if err == nil {
+			err = handle.Get(ctx, &res)
+		}
+		if temporalx.IsNotFound(err) {
+			s.running.forget(convID)
+			handle = nil
+		}
+	}
+	if handle == nil {
+		handle, err = s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: start, UpdateOptions: update})
+		if err == nil {
+			err = handle.Get(ctx, &res)
+		}
+	}
 	if err == nil {
-		err = handle.Get(ctx, &res)
+		s.running.add(convID)
 	}
 	if err != nil {
 		fail(c, s.logger, err)
@@ -99,7 +116,8 @@ type closeRequest struct {
 	Reason string `json:"reason"`
 }
 
-// closeConversation asks the workflow to process now instead of after the quiet period.
+// closeConversation asks the workflow to process now instead of after the quiet period; the
+// answer comes once the close is in the workflow's history.
 func (s *server) closeConversation(c *gin.Context) {
 	convID, err := pathID(c, "conversation_id")
 	if err != nil {
@@ -118,14 +136,7 @@ func (s *server) closeConversation(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), temporalTimeout)
 	defer cancel()
 	wfID := workflows.ConversationWorkflowID(convID)
-	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: wfID, UpdateName: workflows.UpdateClose,
-		Args: []any{workflows.CloseInput{Reason: req.Reason}}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	var res workflows.CloseResult
-	if err == nil {
-		err = handle.Get(ctx, &res)
-	}
+	err = s.temporal.SignalWorkflow(ctx, wfID, "", workflows.SignalClose, workflows.CloseInput{Reason: req.Reason})
 	if temporalx.IsNotFound(err) {
 		fail(c, s.logger, notFound("conversation"))
 		return

@@ -40,6 +40,7 @@ func run() error {
 		return err
 	}
 	logger := logging.New(cfg.LogLevel)
+	logging.ServeDebug(cfg.DebugAddr, logger)
 	if cfg.DatabaseURL == "" {
 		return errors.New("DATABASE_URL is required")
 	}
@@ -61,7 +62,7 @@ func run() error {
 	} else {
 		logger.Warn("LEADFLOW_ADMIN_KEY is not set: no admin key exists until one is configured")
 	}
-	tc, err := temporalx.Lazy(temporalx.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger})
+	tc, err := temporalx.Lazy(temporalx.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger, Gzip: cfg.TemporalGzip})
 	if err != nil {
 		return err
 	}

@@ -45,6 +45,8 @@ type server struct {
 	logger   *slog.Logger
 	maxBody  int64
 	limits   *rateLimits
+	keys     *keyCache
+	running  *recentSet
 	metrics  *metrics
 }
 
@@ -67,6 +69,8 @@ func NewRouter(d Deps) *gin.Engine {
 	}
 	s := &server{store: d.Store, temporal: d.Temporal, settings: d.Settings, logger: d.Logger,
 		maxBody: d.MaxBodyBytes, limits: newRateLimits(d.RateLimit), metrics: newMetrics(d.Registry)}
+	s.keys = newKeyCache(s.store.KeyByPlain)
+	s.running = newRecentSet(50000)
 
 	r := gin.New()
 	r.HandleMethodNotAllowed = true

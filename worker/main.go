@@ -29,6 +29,7 @@ func run() error {
 		return err
 	}
 	logger := logging.New(cfg.LogLevel)
+	logging.ServeDebug(cfg.DebugAddr, logger)
 	if cfg.DatabaseURL == "" {
 		return errors.New("DATABASE_URL is required")
 	}
@@ -43,7 +44,7 @@ func run() error {
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	tc, err := temporalx.Dial(ctx, temporalx.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger})
+	tc, err := temporalx.Dial(ctx, temporalx.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger, Gzip: cfg.TemporalGzip})
 	if err != nil {
 		return err
 	}

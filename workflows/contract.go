@@ -20,7 +20,12 @@ const TaskQueue = "leadflow-conversations"
 const (
 	// UpdateAddMessage delivers one chatbot message; answers accepted or duplicate.
 	UpdateAddMessage = "add_message"
-	// UpdateClose says the conversation is over: process now instead of after the quiet period.
+	// SignalClose says the conversation is over: process now instead of after the quiet period.
+	// A signal, not an update: the chatbot needs no answer from the workflow, only durability, and
+	// a signal costs the engine one event and no round trip to the worker before the gateway
+	// answers (docs/performance.md).
+	SignalClose = "close"
+	// UpdateClose is the same as an Update, as gateways before the signal sent it; still served.
 	UpdateClose = "close"
 	// UpdateRecordOutcome is a rep's outcome; the validator rejects transitions that are not allowed.
 	UpdateRecordOutcome = "record_outcome"
@@ -85,7 +90,24 @@ func DefaultSettings() Settings {
 type ConversationInput struct {
 	ConversationID string   `json:"conversation_id"`
 	Settings       Settings `json:"settings"`
+	// Revision is the conversation logic the run follows; starters set CurrentRevision. It is in
+	// the run's input, so in its history: a run started before a change of commands keeps replaying
+	// the logic it started with, at no cost in events (a GetVersion marker would add two per run).
+	Revision int `json:"revision,omitempty"`
 }
+
+// Revisions of the conversation logic.
+const (
+	// RevisionInitial: a new quiet-period timer for every message; search attributes upserted on
+	// every status change.
+	RevisionInitial = 0
+	// RevisionLean: one quiet-period timer at a time, re-armed when it fires; search attributes
+	// upserted only when they change, and "processing" only when it lasts (the pipeline failed or
+	// no rep was free). Seven fewer history events per lead (docs/performance.md).
+	RevisionLean = 1
+
+	CurrentRevision = RevisionLean
+)
 
 // ConversationResult is how a conversation ended.
 type ConversationResult struct {

@@ -34,6 +34,7 @@ func Conversation(ctx workflow.Context, in *ConversationInput) (*ConversationRes
 type conversation struct {
 	id       string
 	settings Settings
+	revision int
 	logger   log.Logger
 
 	status         lead.Status
@@ -57,6 +58,7 @@ type conversation struct {
 
 	touched     bool // a rep reported an outcome other than snooze
 	slaBreached bool
+	visible     visibleState                   // the search attributes as last set
 	outcomes    map[string]RecordOutcomeResult // answers by idempotency key
 	outcomeLock workflow.Mutex
 }
@@ -68,6 +70,8 @@ func newConversation(ctx workflow.Context, in *ConversationInput) (*conversation
 	c := &conversation{
 		id:           in.ConversationID,
 		settings:     withDefaults(in.Settings),
+		revision:     in.Revision,
+		visible:      startedVisible(ctx),
 		logger:       log.With(workflow.GetLogger(ctx), "ConversationID", in.ConversationID),
 		status:       lead.StatusCollecting,
 		seen:         map[string]bool{},
@@ -85,6 +89,14 @@ func newConversation(ctx workflow.Context, in *ConversationInput) (*conversation
 	if err := workflow.SetUpdateHandler(ctx, UpdateClose, c.close); err != nil {
 		return nil, err
 	}
+	closeSignals := workflow.GetSignalChannel(ctx, SignalClose)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var in CloseInput
+			closeSignals.Receive(ctx, &in) // a malformed body still means "closed"
+			_, _ = c.close(ctx, in)
+		}
+	})
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRecordOutcome, c.recordOutcome,
 		workflow.UpdateHandlerOptions{Validator: c.validateOutcome}); err != nil {
 		return nil, err
@@ -123,6 +135,9 @@ func (c *conversation) run(ctx workflow.Context) (*ConversationResult, error) {
 				delay := min(c.settings.RouteRetry<<min(c.failures-1, 10), maxProcessingBackoff)
 				c.logger.Error("Processing failed; will retry", "Error", err, "RetryIn", delay)
 				c.retryAt = workflow.Now(ctx).Add(delay)
+				if c.revision >= RevisionLean {
+					c.publish(ctx) // a lasting "processing" is for support staff to see
+				}
 			} else {
 				c.failures = 0
 			}
@@ -193,6 +208,33 @@ func until(now, t time.Time) time.Duration {
 // settle waits for the quiet period after the latest message, unless the chatbot closed the
 // conversation or this is a retry with nothing new.
 func (c *conversation) settle(ctx workflow.Context) {
+	if c.revision < RevisionLean {
+		c.settleTimerPerMessage(ctx)
+		return
+	}
+	// One timer at a time: a message that arrives moves the deadline without touching the timer
+	// (cancelling and starting one per message cost two events each); when the timer fires, a new
+	// one covers whatever is left of the quiet period.
+	for len(c.messages) > c.processed && !c.closeRequested {
+		left := c.lastActivity.Add(c.settings.QuietPeriod).Sub(workflow.Now(ctx))
+		if left <= 0 {
+			break
+		}
+		timerCtx, cancel := workflow.WithCancel(ctx)
+		timer := workflow.NewTimer(timerCtx, left)
+		err := workflow.Await(ctx, func() bool { return timer.IsReady() || c.closeRequested })
+		if !timer.IsReady() {
+			cancel()
+		}
+		if err != nil {
+			break
+		}
+	}
+	c.closeRequested = false
+}
+
+// settleTimerPerMessage is RevisionInitial's settle, kept for the runs that started with it.
+func (c *conversation) settleTimerPerMessage(ctx workflow.Context) {
 	for len(c.messages) > c.processed && !c.closeRequested {
 		n := len(c.messages)
 		news, err := workflow.AwaitWithTimeout(ctx, c.settings.QuietPeriod, func() bool {
@@ -215,7 +257,11 @@ func (c *conversation) process(ctx workflow.Context) error {
 		c.timings.ProcessingStartedAt = &now
 	}
 	if c.leadID == "" {
-		c.setStatus(ctx, lead.StatusProcessing)
+		if c.revision < RevisionLean {
+			c.setStatus(ctx, lead.StatusProcessing)
+		} else {
+			c.status = lead.StatusProcessing // published if it lasts: see run and the end of process
+		}
 	}
 
 	var ex activities.ExtractResult
@@ -431,30 +477,84 @@ func (c *conversation) setStatus(ctx workflow.Context, s lead.Status) {
 	c.publish(ctx)
 }
 
-// publish upserts the search attributes support staff filter on. Only ids and enums: no personal data.
+// publish upserts the search attributes support staff filter on. Only ids and enums: no personal
+// data. From RevisionLean on, nothing is upserted when nothing changed: each upsert is a history
+// event and a visibility write.
 func (c *conversation) publish(ctx workflow.Context) {
+	now := c.visibleState()
+	if c.revision >= RevisionLean && now == c.visible {
+		return
+	}
 	updates := []temporal.SearchAttributeUpdate{
-		AttrLeadStatus.ValueSet(string(c.status)),
-		AttrSLABreached.ValueSet(c.slaBreached),
+		AttrLeadStatus.ValueSet(string(now.status)),
+		AttrSLABreached.ValueSet(now.slaBreached),
 	}
-	if ch := c.channel(); ch != "" {
-		updates = append(updates, AttrChannel.ValueSet(string(ch)))
+	if now.channel != "" {
+		updates = append(updates, AttrChannel.ValueSet(string(now.channel)))
 	}
-	if c.leadID != "" {
-		updates = append(updates, AttrLeadTier.ValueSet(string(c.score.Tier)), AttrLeadScore.ValueSet(int64(c.score.Score)))
+	if now.hasLead {
+		updates = append(updates, AttrLeadTier.ValueSet(string(now.tier)), AttrLeadScore.ValueSet(int64(now.score)))
 	}
-	if c.fields.Intent.Known() {
-		updates = append(updates, AttrIntent.ValueSet(string(*c.fields.Intent.Value)))
+	if now.intent != "" {
+		updates = append(updates, AttrIntent.ValueSet(now.intent))
 	}
-	if c.fields.Language.Known() {
-		updates = append(updates, AttrLanguage.ValueSet(*c.fields.Language.Value))
+	if now.language != "" {
+		updates = append(updates, AttrLanguage.ValueSet(now.language))
 	}
-	if c.assignment != nil {
-		updates = append(updates, AttrTeamID.ValueSet(c.assignment.TeamID), AttrRepID.ValueSet(c.assignment.RepID))
+	if now.teamID != "" {
+		updates = append(updates, AttrTeamID.ValueSet(now.teamID), AttrRepID.ValueSet(now.repID))
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
 		c.logger.Warn("Search attributes not updated", "Error", err)
+		return
 	}
+	c.visible = now
+}
+
+// visibleState is what the search attributes show of a conversation.
+type visibleState struct {
+	status                          lead.Status
+	slaBreached, hasLead            bool
+	channel                         lead.Channel
+	tier                            lead.Tier
+	score                           int
+	intent, language, teamID, repID string
+}
+
+func (c *conversation) visibleState() visibleState {
+	v := visibleState{status: c.status, slaBreached: c.slaBreached, channel: c.channel(), hasLead: c.leadID != ""}
+	if v.hasLead {
+		v.tier, v.score = c.score.Tier, c.score.Score
+	}
+	if c.fields.Intent.Known() {
+		v.intent = string(*c.fields.Intent.Value)
+	}
+	if c.fields.Language.Known() {
+		v.language = *c.fields.Language.Value
+	}
+	if c.assignment != nil {
+		v.teamID, v.repID = c.assignment.TeamID, c.assignment.RepID
+	}
+	return v
+}
+
+// startedVisible is what the starter set (the gateway sets the status, the channel and
+// SLABreached), so that the first publish upserts only what differs.
+func startedVisible(ctx workflow.Context) visibleState {
+	sa := workflow.GetTypedSearchAttributes(ctx)
+	var v visibleState
+	if s, ok := sa.GetKeyword(AttrLeadStatus); ok {
+		v.status = lead.Status(s)
+	}
+	if ch, ok := sa.GetKeyword(AttrChannel); ok {
+		v.channel = lead.Channel(ch)
+	}
+	if b, ok := sa.GetBool(AttrSLABreached); ok {
+		v.slaBreached = b
+	} else {
+		v.status = "" // never set: the first publish must set it
+	}
+	return v
 }
 
 func (c *conversation) extractInput() activities.ExtractInput {

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -19,14 +20,23 @@ import (
 type conversationSuite struct {
 	suite.Suite
 	testsuite.WorkflowTestSuite
-	env *testsuite.TestWorkflowEnvironment
+	revision int
+	env      *testsuite.TestWorkflowEnvironment
 	// attrs is the latest set of search attributes the workflow upserted (each upsert carries all).
 	attrs temporal.SearchAttributes
+	// upserts counts the workflow's search-attribute upserts; statuses are the statuses they set.
+	upserts  int
+	statuses []string
 	// writes are the WriteCRM inputs, in order.
 	writes []activities.WriteCRMInput
 }
 
-func TestConversation(t *testing.T) { suite.Run(t, new(conversationSuite)) }
+// The current logic, and the revision that runs started before it still follow: both must keep
+// every promise.
+func TestConversation(t *testing.T) {
+	t.Run("Current", func(t *testing.T) { suite.Run(t, &conversationSuite{revision: CurrentRevision}) })
+	t.Run("RevisionInitial", func(t *testing.T) { suite.Run(t, &conversationSuite{revision: RevisionInitial}) })
+}
 
 var testSettings = Settings{QuietPeriod: 2 * time.Minute, ContactWait: 24 * time.Hour, FirstFollowupDelay: 15 * time.Minute,
 	RouteRetry: 10 * time.Minute, LeadIdle: 72 * time.Hour}
@@ -35,18 +45,25 @@ const convID = "web-123"
 
 func (s *conversationSuite) SetupTest() {
 	s.env = s.NewTestWorkflowEnvironment()
-	s.writes = nil
+	s.writes, s.upserts, s.statuses = nil, 0, nil
 	s.env.RegisterActivity(&activities.Activities{})
 	// Scoring is pure: the real one runs, as it does in production.
 	s.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
 		s.attrs = args.Get(0).(temporal.SearchAttributes)
+		s.upserts++
+		status, _ := s.attrs.GetKeyword(AttrLeadStatus)
+		s.statuses = append(s.statuses, status)
 	}).Return(nil)
+	// What the gateway sets when it starts a conversation.
+	s.Require().NoError(s.env.SetTypedSearchAttributesOnStart(temporal.NewSearchAttributes(
+		AttrLeadStatus.ValueSet(string(lead.StatusCollecting)), AttrChannel.ValueSet(string(lead.ChannelWeb)),
+		AttrSLABreached.ValueSet(false))))
 }
 
 func (s *conversationSuite) AfterTest(_, _ string) { s.env.AssertExpectations(s.T()) }
 
 func (s *conversationSuite) start() {
-	s.env.ExecuteWorkflow(Conversation, &ConversationInput{ConversationID: convID, Settings: testSettings})
+	s.env.ExecuteWorkflow(Conversation, &ConversationInput{ConversationID: convID, Settings: testSettings, Revision: s.revision})
 }
 
 func msg(id string, role lead.Role, text string) lead.Message {
@@ -68,7 +85,13 @@ func (s *conversationSuite) send(d time.Duration, m lead.Message, got *string) {
 	}, d)
 }
 
+// closeAt closes the conversation as the gateway does, with a signal.
 func (s *conversationSuite) closeAt(d time.Duration) {
+	s.env.RegisterDelayedCallback(func() { s.env.SignalWorkflow(SignalClose, CloseInput{Reason: "user_left"}) }, d)
+}
+
+// closeByUpdateAt closes it as gateways before the signal did.
+func (s *conversationSuite) closeByUpdateAt(d time.Duration) {
 	s.env.RegisterDelayedCallback(func() {
 		s.env.UpdateWorkflow(UpdateClose, "", &testsuite.TestUpdateCallback{
 			OnReject:   func(err error) { s.Fail("close rejected", err.Error()) },
@@ -370,4 +393,73 @@ func (s *conversationSuite) TestNoRepAvailableRoutesAgainLater() {
 
 	s.Equal(lead.StatusProcessing, waiting.Status)
 	s.Equal(lead.StatusAssigned, assigned.Status)
+}
+
+// Messages that keep coming hold processing off until the quiet period has passed since the
+// latest one, in every revision (the lean one arms one timer at a time instead of one per message).
+func (s *conversationSuite) TestEveryMessageMovesTheQuietPeriod() {
+	var processedAt time.Time
+	s.env.OnActivity(a.ExtractLead, mock.Anything, mock.Anything).Return(func(context.Context, activities.ExtractInput) (activities.ExtractResult, error) {
+		processedAt = s.env.Now()
+		return activities.ExtractResult{Fields: fieldsWith("", "sara@acme.io", lead.IntentPriceInquiry, "en")}, nil
+	}).Once()
+	s.expectPipeline(1)
+	begin := s.env.Now()
+	for i, at := range []time.Duration{0, 90 * time.Second, 150 * time.Second, 200 * time.Second} {
+		s.send(at, msg(fmt.Sprintf("m-%d", i), lead.RoleCustomer, "price? sara@acme.io"), nil)
+	}
+	s.env.SetTestTimeout(time.Minute)
+	s.start()
+
+	s.Equal(200*time.Second+testSettings.QuietPeriod, processedAt.Sub(begin).Round(time.Second),
+		"processed one quiet period after the latest message")
+}
+
+// From RevisionLean on, support staff's search attributes are written only when they change:
+// a conversation that is closed and assigned at once shows collecting (set at start) then
+// assigned, and never the "processing" of a few milliseconds.
+func (s *conversationSuite) TestSearchAttributesOnlyWhenTheyChange() {
+	if s.revision < RevisionLean {
+		s.T().Skip("RevisionInitial upserts on every status change")
+	}
+	s.env.OnActivity(a.ExtractLead, mock.Anything, mock.Anything).Return(activities.ExtractResult{Fields: fieldsWith("+447700900123", "", lead.IntentDemoRequest, "en")}, nil).Once()
+	s.expectPipeline(1)
+	s.send(0, msg("m-1", lead.RoleCustomer, "demo 07700 900123"), nil)
+	s.send(time.Second, msg("m-2", lead.RoleCustomer, "today please"), nil)
+	s.closeAt(2 * time.Second)
+	s.env.SetTestTimeout(time.Minute)
+	s.start()
+
+	// The second is the first touch falling overdue 15 minutes later (no rep outcome in this test).
+	s.Equal([]string{string(lead.StatusAssigned), string(lead.StatusAssigned)}, s.statuses)
+	breached, _ := s.attrs.GetBool(AttrSLABreached)
+	s.True(breached)
+}
+
+// A pipeline that fails leaves the conversation in "processing", and support staff see that.
+func (s *conversationSuite) TestFailingPipelineShowsProcessing() {
+	s.env.OnActivity(a.ExtractLead, mock.Anything, mock.Anything).Return(activities.ExtractResult{},
+		temporal.NewNonRetryableApplicationError("extractor down", "test", nil))
+	s.send(0, msg("m-1", lead.RoleCustomer, "demo 07700 900123"), nil)
+	s.closeAt(time.Second)
+	var st ConversationState
+	s.queryAt(time.Minute, &st)
+	s.env.SetTestTimeout(time.Minute)
+	s.start()
+
+	s.Equal(lead.StatusProcessing, st.Status)
+	s.Contains(s.statuses, string(lead.StatusProcessing))
+}
+
+func (s *conversationSuite) TestCloseByUpdateStillProcessesAtOnce() {
+	s.env.OnActivity(a.ExtractLead, mock.Anything, mock.Anything).Return(activities.ExtractResult{Fields: fieldsWith("+447700900123", "", lead.IntentDemoRequest, "en")}, nil).Once()
+	s.expectPipeline(1)
+	s.send(0, msg("m-1", lead.RoleCustomer, "demo 07700 900123"), nil)
+	s.closeByUpdateAt(time.Second)
+	var st ConversationState
+	s.queryAt(10*time.Second, &st)
+	s.env.SetTestTimeout(time.Minute)
+	s.start()
+
+	s.Equal(lead.StatusAssigned, st.Status, "processed at the close, not after the quiet period")
 }

@@ -9,7 +9,9 @@ import (
 
 // TestReplayCommittedHistories replays real histories recorded from the dev server (see
 // gateway's -update-histories flag). A change to Conversation that would break workflows already
-// running fails here; such a change needs workflow.GetVersion.
+// running fails here; such a change needs a new Revision (see contract.go) or workflow.GetVersion.
+// The files are named by the revision they were recorded under; none is ever deleted while runs of
+// its revision may exist.
 func TestReplayCommittedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "histories", "*.json"))
 	if err != nil {

@@ -49,6 +49,7 @@ func devServerDynamicConfig() map[string]string {
 		"history.transferProcessorMaxPollRPS":    "1000",
 		"matching.numTaskqueueReadPartitions":    "1",
 		"matching.numTaskqueueWritePartitions":   "1",
+		"system.enableActivityEagerExecution":    "true",
 	}
 }
 

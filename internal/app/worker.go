@@ -35,5 +35,5 @@ func NewWorker(c client.Client, acts *activities.Activities) worker.Worker {
 // WorkerOptions are the conversation worker's settings; the benchmark's baseline worker uses the
 // same ones, so the two are compared on equal terms. docs/performance.md explains each value.
 func WorkerOptions() worker.Options {
-	return worker.Options{}
+	return worker.Options{MaxConcurrentWorkflowTaskPollers: 8, MaxConcurrentActivityTaskPollers: 8}
 }

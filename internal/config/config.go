@@ -25,9 +25,13 @@ type Config struct {
 
 	TemporalAddress   string // TEMPORAL_ADDRESS, host:port of the frontend
 	TemporalNamespace string // TEMPORAL_NAMESPACE
-	TemporalPort      int    // LEADFLOW_TEMPORAL_PORT: the local dev server's frontend port
-	TemporalUIPort    int    // LEADFLOW_TEMPORAL_UI_PORT: the local dev server's Web UI port
-	PostgresPort      int    // LEADFLOW_PG_PORT: the local cluster's port (0 = a free one)
+	// TemporalGzip compresses gRPC to Temporal (TEMPORAL_GRPC_GZIP=true). Off by default: next
+	// to the server, compressing cost the worker an eighth of its CPU (docs/performance.md); turn it
+	// on over slow links, e.g. to Temporal Cloud from far away.
+	TemporalGzip   bool
+	TemporalPort   int // LEADFLOW_TEMPORAL_PORT: the local dev server's frontend port
+	TemporalUIPort int // LEADFLOW_TEMPORAL_UI_PORT: the local dev server's Web UI port
+	PostgresPort   int // LEADFLOW_PG_PORT: the local cluster's port (0 = a free one)
 
 	// QuietPeriod is how long a conversation stays silent before it is processed without a close.
 	QuietPeriod time.Duration // LEADFLOW_QUIET_PERIOD
@@ -44,6 +48,9 @@ type Config struct {
 	RateLimit float64
 
 	LogLevel string // LEADFLOW_LOG_LEVEL: debug, info, warn, error
+	// DebugAddr, when set, serves Go's pprof profiles there (LEADFLOW_DEBUG_ADDR, e.g.
+	// 127.0.0.1:6060); keep it on loopback. make bench profiles the worker and gateway with it.
+	DebugAddr string
 }
 
 // Load reads the environment. It fails on values that are present but malformed, never silently.
@@ -57,6 +64,7 @@ func load(getenv func(string) string) (Config, error) {
 		DatabaseURL:        r.str("DATABASE_URL", ""),
 		DataDir:            r.str("LEADFLOW_DATA_DIR", ".data"),
 		TemporalNamespace:  r.str("TEMPORAL_NAMESPACE", "default"),
+		TemporalGzip:       r.bool("TEMPORAL_GRPC_GZIP", false),
 		TemporalPort:       r.int("LEADFLOW_TEMPORAL_PORT", 7233),
 		TemporalUIPort:     r.int("LEADFLOW_TEMPORAL_UI_PORT", 8233),
 		PostgresPort:       r.int("LEADFLOW_PG_PORT", 0),
@@ -67,6 +75,7 @@ func load(getenv func(string) string) (Config, error) {
 		MaxBodyBytes:       int64(r.int("LEADFLOW_MAX_BODY_BYTES", 64<<10)),
 		RateLimit:          r.float("LEADFLOW_RATE_LIMIT", 50),
 		LogLevel:           r.str("LEADFLOW_LOG_LEVEL", "info"),
+		DebugAddr:          r.str("LEADFLOW_DEBUG_ADDR", ""),
 	}
 	c.TemporalAddress = r.str("TEMPORAL_ADDRESS", fmt.Sprintf("127.0.0.1:%d", c.TemporalPort))
 	if len(r.errs) > 0 {
@@ -85,6 +94,19 @@ func (r *reader) str(key, def string) string {
 		return v
 	}
 	return def
+}
+
+func (r *reader) bool(key string, def bool) bool {
+	v := r.str(key, "")
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s=%q: want true or false", key, v))
+		return def
+	}
+	return b
 }
 
 func (r *reader) int(key string, def int) int {

@@ -18,6 +18,9 @@ type Options struct {
 	HostPort  string
 	Namespace string
 	Logger    *slog.Logger
+	// Gzip compresses requests (the SDK's default). Leadflow turns it off unless configured:
+	// see config.TemporalGzip.
+	Gzip bool
 }
 
 func (o Options) client() client.Options {
@@ -25,7 +28,12 @@ func (o Options) client() client.Options {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return client.Options{HostPort: o.HostPort, Namespace: o.Namespace, Logger: sdklog.NewStructuredLogger(logger)}
+	var compression client.GrpcCompression = &client.GrpcCompressionNone{}
+	if o.Gzip {
+		compression = &client.GrpcCompressionGzip{}
+	}
+	return client.Options{HostPort: o.HostPort, Namespace: o.Namespace, Logger: sdklog.NewStructuredLogger(logger),
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: compression}}
 }
 
 // Dial connects now and fails if Temporal is not there (the worker cannot do anything without it).
