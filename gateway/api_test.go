@@ -219,6 +219,22 @@ func TestOutcomesThroughTheAPI(t *testing.T) {
 			t.Errorf("search attribute %s carries personal data", name)
 		}
 	}
+
+	// The customer writes again after the run completed: the gateway, which last sent this
+	// conversation a plain Update, finds the run closed and starts a new one; the lead is
+	// updated, never duplicated, and keeps the rep's outcome.
+	again := map[string]any{"message_id": "m-2", "channel": "whatsapp", "role": "customer", "text": "Teklif için tekrar yazıyorum."}
+	if code := s.call(t, http.MethodPost, "/v1/conversations/"+convID+"/messages", adminKey, again, nil); code != http.StatusAccepted {
+		t.Fatalf("message after the run completed: %d, want 202", code)
+	}
+	if code := s.call(t, http.MethodPost, "/v1/conversations/"+convID+"/messages", adminKey, again, nil); code != http.StatusOK {
+		t.Fatalf("the same message again: %d, want 200 duplicate", code)
+	}
+	s.call(t, http.MethodPost, "/v1/conversations/"+convID+"/close", adminKey, nil, nil)
+	waitSettled(t, s, convID)
+	if code := s.call(t, http.MethodGet, "/v1/leads?rep_id=oc-rep-a&status=won", repKey.Key, nil, &list); code != http.StatusOK || len(list.Leads) != 1 || list.Leads[0].LeadID != got.LeadID {
+		t.Fatalf("after the reopening, want the one lead still won: %d %+v", code, list.Leads)
+	}
 }
 
 func TestOperationsRoutes(t *testing.T) {
