@@ -63,9 +63,17 @@ type baselineResult struct {
 	CPUSecondsPer1000 map[string]float64 `json:"cpu_seconds_per_1000_workflows"`
 }
 
-// runBaselines runs, on the same server as the pipeline: the no-op workflow, then the pipeline's
-// own shape of no-op steps at the load's concurrency, then that shape at concurrency 1.
-func (s *system) runBaselines(ctx context.Context, shape []string, p params) ([]baselineResult, error) {
+// baselineSpec is one shape of the bare engine to run.
+type baselineSpec struct {
+	name        string
+	steps       []string // nil: the no-op workflow
+	concurrency int
+	n           int
+}
+
+// runBaselines runs the specs in order on the same server as the pipeline, with a worker that
+// has the production worker's options.
+func (s *system) runBaselines(ctx context.Context, specs []baselineSpec) ([]baselineResult, error) {
 	w := worker.New(s.temporal, baselineQueue, app.WorkerOptions())
 	w.RegisterWorkflow(BaselineNoop)
 	w.RegisterWorkflow(BaselineSteps)
@@ -76,16 +84,7 @@ func (s *system) runBaselines(ctx context.Context, shape []string, p params) ([]
 	defer w.Stop()
 
 	var out []baselineResult
-	for _, b := range []struct {
-		name        string
-		steps       []string
-		concurrency int
-		n           int
-	}{
-		{"noop", nil, p.C, p.BaselineN},
-		{"pipeline_shape", shape, p.C, p.BaselineN},
-		{"pipeline_shape_light", shape, 1, min(p.BaselineN, max(p.Light, 100))},
-	} {
+	for _, b := range specs {
 		r, err := s.runBaseline(ctx, b.name, b.steps, b.concurrency, b.n)
 		if err != nil {
 			return nil, err

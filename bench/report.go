@@ -98,7 +98,7 @@ func (r *report) print(out io.Writer) {
 		row("bare engine: "+b.Name, "%.1f workflows/s at concurrency %d; %s; latency %s; CPU s/1000: %s",
 			b.WorkflowsPerSecond, b.Concurrency, shapeString(b.Steps), qs(b.LatencyMS), kv(b.CPUSecondsPer1000, "%.1f"))
 	}
-	row("ratio (leads / pipeline-shape workflows)", "%.2f", r.Ratio)
+	row("ratio (leads / pipeline-shape workflows, mean of before and after)", "%.2f  (baseline %.1f/s)", r.Ratio, r.BaselineWorkflowsPerSecond)
 	row("speed to lead under load", "%s", qs(r.SpeedToLead))
 	row("speed to lead, light load (c=1)", "%s", qs(r.LightLoadSpeedToLead))
 	row("ack of the first message", "%s", qs(r.Ack))

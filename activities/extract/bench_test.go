@@ -44,3 +44,21 @@ func BenchmarkRulesLongMessage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPhoneNormalisation reads typed numbers into E.164 as the rules do (digits of every
+// script folded to ASCII, then parsed for the region): national formats, international prefixes
+// and extensions, as customers write them.
+func BenchmarkPhoneNormalisation(b *testing.B) {
+	typed := []struct{ raw, region string }{
+		{"0912 345 6789", "IR"}, {"۰۹۱۲ ۳۴۵ ۶۷۸۹", "IR"}, {"8 (912) 345-67-89", "RU"}, {"+7 912 345 67 89", "RU"},
+		{"٠٥٥ ١٢٣ ٤٥٦٧", "SA"}, {"050 123 4567", "AE"}, {"010 1234 5678", "EG"}, {"138 1234 5678", "CN"},
+		{"9123 4567", "HK"}, {"0044 7912 345678", "GB"}, {"+49 151 23456789", "DE"}, {"0532 123 45 67 ext. 12", "TR"},
+	}
+	for b.Loop() {
+		for _, t := range typed {
+			if n, _ := parseRun(fold(t.raw).s, []string{t.region}); len(n) == 0 {
+				b.Fatalf("%q (%s) not read", t.raw, t.region)
+			}
+		}
+	}
+}
