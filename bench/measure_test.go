@@ -36,7 +36,7 @@ func TestReportCarriesTheDocumentedKeys(t *testing.T) {
 	for _, k := range []string{"leads_per_second", "baseline_workflows_per_second", "ratio", "speed_to_lead_ms",
 		"light_load_speed_to_lead_ms", "ack_ms", "history_events_per_lead", "workflow_tasks_per_lead",
 		"activities_per_lead", "local_activities_per_lead", "cpu_seconds_per_1000_leads", "peak_memory_mib",
-		"db_statements_per_lead", "baselines"} {
+		"db_round_trips_per_lead", "db_statements_per_lead", "baselines"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("latest.json lacks %q", k)
 		}

@@ -29,6 +29,7 @@ type report struct {
 	PipelineSteps          []string           `json:"pipeline_steps"`
 	CPUSecondsPer1000Leads map[string]float64 `json:"cpu_seconds_per_1000_leads"`
 	PeakMemoryMiB          map[string]float64 `json:"peak_memory_mib"`
+	DBRoundTripsPerLead    float64            `json:"db_round_trips_per_lead"`
 	DBStatementsPerLead    float64            `json:"db_statements_per_lead"`
 	DBTransactionsPerLead  float64            `json:"db_transactions_per_lead"`
 	TopStatements          []statementStat    `json:"top_statements"`
@@ -69,6 +70,7 @@ func (r *report) fillLoad(l *loadResult, convs []conversation) {
 	}
 	r.CPUSecondsPer1000Leads = per1000(l.cpu, l.conversations)
 	r.PeakMemoryMiB = l.peakMemoryMiB
+	r.DBRoundTripsPerLead = round(float64(l.db.RoundTrips)/float64(l.conversations), 1)
 	r.DBStatementsPerLead = round(float64(l.db.Statements)/float64(l.conversations), 1)
 	r.DBTransactionsPerLead = round(float64(l.db.Transactions)/float64(l.conversations), 1)
 	r.TopStatements = l.db.Top
@@ -106,7 +108,7 @@ func (r *report) print(out io.Writer) {
 	row("ack of every message / of close", "%s / %s", qs(r.AllMessagesAck), qs(r.CloseAck))
 	row("per lead: history events, workflow tasks", "%.1f, %.1f", r.HistoryEventsPerLead, r.WorkflowTasksPerLead)
 	row("per lead: activities, local activities, updates", "%.1f, %.1f, %.1f", r.ActivitiesPerLead, r.LocalActivitiesPerLead, r.UpdatesPerLead)
-	row("per lead: db statements, transactions", "%.1f, %.1f", r.DBStatementsPerLead, r.DBTransactionsPerLead)
+	row("per lead: db round trips, statements, transactions", "%.1f, %.1f, %.1f", r.DBRoundTripsPerLead, r.DBStatementsPerLead, r.DBTransactionsPerLead)
 	row("CPU seconds per 1000 leads", "%s", kv(r.CPUSecondsPer1000Leads, "%.1f"))
 	row("peak memory, MiB (RSS high-water; Postgres: PSS)", "%s", kv(r.PeakMemoryMiB, "%.0f"))
 	row("rep webhooks delivered", "%d", r.WebhooksDelivered)

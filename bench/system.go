@@ -40,9 +40,12 @@ type system struct {
 	http     *http.Client
 	temporal client.Client
 	db       *sqlx.DB // the bench's own connection, for stats and for seeing leads arrive
-	dataDir  string
-	keep     bool
-	debug    map[string]string // pprof address of the worker and the gateway, when profiling
+	dbProxy  *dbProxy // between the worker and gateway and Postgres, counting round trips
+	// roundTrips0 is the proxy's count when the pipeline phase began.
+	roundTrips0 int64
+	dataDir     string
+	keep        bool
+	debug       map[string]string // pprof address of the worker and the gateway, when profiling
 }
 
 // durablePostgres: the throw-away cluster of the tests skips fsync; the benchmark pays for durable
@@ -83,6 +86,10 @@ func startSystem(ctx context.Context, p params) (_ *system, err error) {
 	if _, err := s.db.ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"); err != nil {
 		return nil, fmt.Errorf("pg_stat_statements: %w", err)
 	}
+	var proxiedURL string
+	if s.dbProxy, proxiedURL, err = startDBProxy(s.stack.DatabaseURL); err != nil {
+		return nil, err
+	}
 	if s.llm, err = fakellm.Start(fakellm.Options{Latency: p.LLMLatency}); err != nil {
 		return nil, err
 	}
@@ -106,7 +113,7 @@ func startSystem(ctx context.Context, p params) (_ *system, err error) {
 		}
 	}
 	env := child.Env(os.Environ(), map[string]string{
-		"DATABASE_URL":       s.stack.DatabaseURL,
+		"DATABASE_URL":       proxiedURL,
 		"TEMPORAL_ADDRESS":   s.stack.Temporal.HostPort(),
 		"TEMPORAL_NAMESPACE": s.stack.Temporal.Namespace(),
 		"LEADFLOW_ADMIN_KEY": s.adminKey,
@@ -258,6 +265,9 @@ func (s *system) stop() error {
 	}
 	if s.db != nil {
 		errs = append(errs, s.db.Close())
+	}
+	if s.dbProxy != nil {
+		errs = append(errs, s.dbProxy.close())
 	}
 	if s.llm != nil {
 		errs = append(errs, s.llm.Close())

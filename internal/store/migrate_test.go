@@ -70,3 +70,17 @@ func TestMigrateConcurrently(t *testing.T) {
 	putTeam(t, stores[1], store.Team{TeamID: "t"})
 	putRep(t, stores[2], "t", "r")
 }
+
+func TestOneRoundTripKeepsTheCallersChoice(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u@127.0.0.1:5432/db?sslmode=disable": "postgres://u@127.0.0.1:5432/db?binary_parameters=yes&sslmode=disable",
+		"postgres://u@h/db?binary_parameters=no":         "postgres://u@h/db?binary_parameters=no",
+		"host=/tmp dbname=leadflow":                      "host=/tmp dbname=leadflow binary_parameters=yes",
+		"host=/tmp dbname=leadflow binary_parameters=no": "host=/tmp dbname=leadflow binary_parameters=no",
+		"postgresql://u:p%40ss@h:1/db":                   "postgresql://u:p%40ss@h:1/db?binary_parameters=yes",
+	} {
+		if got := store.OneRoundTrip(in); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}
