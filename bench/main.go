@@ -164,6 +164,10 @@ func run(ctx context.Context, p params) (err error) {
 		return err
 	}
 	rep.fillHistory(hist)
+	logf("database round trips: %d conversations one at a time, through a counting proxy …", roundTripProbe)
+	if rep.DBRoundTripsPerLead, err = sys.probeRoundTrips(ctx, gen.take(roundTripProbe)); err != nil {
+		return fmt.Errorf("round trips: %w", err)
+	}
 	rep.LLMRequests = sys.llm.Requests()
 	rep.Extractor = "rules" // the worker has no LLM path yet; LLMRequests shows whether one was used
 	rep.DurationSeconds = round(time.Since(begin).Seconds(), 1)
@@ -171,6 +175,9 @@ func run(ctx context.Context, p params) (err error) {
 	rep.print(os.Stdout)
 	return rep.write(p.OutDir)
 }
+
+// roundTripProbe is how many conversations the round-trip count is taken over.
+const roundTripProbe = 20
 
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s bench: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))

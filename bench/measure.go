@@ -225,7 +225,6 @@ func treePSSMiB(pid int) float64 {
 
 // dbStats is what Leadflow asked of Postgres during a phase (the bench's own queries excluded).
 type dbStats struct {
-	RoundTrips   int64           `json:"round_trips"`
 	Statements   int64           `json:"statements"`
 	Transactions int64           `json:"transactions"`
 	Top          []statementStat `json:"top_statements"`
@@ -237,7 +236,6 @@ type statementStat struct {
 }
 
 func (s *system) resetDBStats(ctx context.Context) error {
-	s.roundTrips0 = s.dbProxy.roundTrips.Load()
 	if _, err := s.db.ExecContext(ctx, "SELECT pg_stat_statements_reset()"); err != nil {
 		return err
 	}
@@ -246,7 +244,7 @@ func (s *system) resetDBStats(ctx context.Context) error {
 }
 
 func (s *system) dbStats(ctx context.Context) (dbStats, error) {
-	st := dbStats{RoundTrips: s.dbProxy.roundTrips.Load() - s.roundTrips0}
+	var st dbStats
 	const ours = `dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
 		AND query NOT LIKE '%leadflow-bench%' AND query NOT LIKE '%pg_stat%'`
 	if err := s.db.GetContext(ctx, &st.Statements, `/* leadflow-bench */ SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements WHERE `+ours); err != nil {

@@ -70,7 +70,6 @@ func (r *report) fillLoad(l *loadResult, convs []conversation) {
 	}
 	r.CPUSecondsPer1000Leads = per1000(l.cpu, l.conversations)
 	r.PeakMemoryMiB = l.peakMemoryMiB
-	r.DBRoundTripsPerLead = round(float64(l.db.RoundTrips)/float64(l.conversations), 1)
 	r.DBStatementsPerLead = round(float64(l.db.Statements)/float64(l.conversations), 1)
 	r.DBTransactionsPerLead = round(float64(l.db.Transactions)/float64(l.conversations), 1)
 	r.TopStatements = l.db.Top

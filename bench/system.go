@@ -40,12 +40,13 @@ type system struct {
 	http     *http.Client
 	temporal client.Client
 	db       *sqlx.DB // the bench's own connection, for stats and for seeing leads arrive
-	dbProxy  *dbProxy // between the worker and gateway and Postgres, counting round trips
-	// roundTrips0 is the proxy's count when the pipeline phase began.
-	roundTrips0 int64
-	dataDir     string
-	keep        bool
-	debug       map[string]string // pprof address of the worker and the gateway, when profiling
+	dbProxy  *dbProxy // between the worker and gateway and Postgres, counting round trips (last phase)
+	dataDir  string
+	keep     bool
+	debug    map[string]string // pprof address of the worker and the gateway, when profiling
+	binDir   string
+	logDir   string
+	env      []string // the worker's and gateway's environment
 }
 
 // durablePostgres: the throw-away cluster of the tests skips fsync; the benchmark pays for durable
@@ -86,10 +87,6 @@ func startSystem(ctx context.Context, p params) (_ *system, err error) {
 	if _, err := s.db.ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"); err != nil {
 		return nil, fmt.Errorf("pg_stat_statements: %w", err)
 	}
-	var proxiedURL string
-	if s.dbProxy, proxiedURL, err = startDBProxy(s.stack.DatabaseURL); err != nil {
-		return nil, err
-	}
 	if s.llm, err = fakellm.Start(fakellm.Options{Latency: p.LLMLatency}); err != nil {
 		return nil, err
 	}
@@ -112,8 +109,9 @@ func startSystem(ctx context.Context, p params) (_ *system, err error) {
 			s.debug[name] = fmt.Sprintf("127.0.0.1:%d", dp)
 		}
 	}
-	env := child.Env(os.Environ(), map[string]string{
-		"DATABASE_URL":       proxiedURL,
+	s.binDir, s.logDir = binDir, logDir
+	s.env = child.Env(os.Environ(), map[string]string{
+		"DATABASE_URL":       s.stack.DatabaseURL,
 		"TEMPORAL_ADDRESS":   s.stack.Temporal.HostPort(),
 		"TEMPORAL_NAMESPACE": s.stack.Temporal.Namespace(),
 		"LEADFLOW_ADMIN_KEY": s.adminKey,
@@ -125,10 +123,7 @@ func startSystem(ctx context.Context, p params) (_ *system, err error) {
 		"LLM_MODEL":           fakellm.Model,
 		"LLM_API_KEY":         "bench",
 	})
-	if s.worker, err = child.Start("worker", filepath.Join(binDir, "worker"), child.Env(env, map[string]string{"LEADFLOW_DEBUG_ADDR": s.debug["worker"]}), filepath.Join(logDir, "worker.log")); err != nil {
-		return nil, err
-	}
-	if s.gateway, err = child.Start("gateway", filepath.Join(binDir, "gateway"), child.Env(env, map[string]string{"LEADFLOW_DEBUG_ADDR": s.debug["gateway"]}), filepath.Join(logDir, "gateway.log")); err != nil {
+	if err := s.startApp(s.env); err != nil {
 		return nil, err
 	}
 	s.http = &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
@@ -155,6 +150,45 @@ func startSystem(ctx context.Context, p params) (_ *system, err error) {
 	}
 	s.key = created.Key
 	return s, nil
+}
+
+// startApp starts the worker and the gateway with env.
+func (s *system) startApp(env []string) (err error) {
+	if s.worker, err = child.Start("worker", filepath.Join(s.binDir, "worker"), child.Env(env, map[string]string{"LEADFLOW_DEBUG_ADDR": s.debug["worker"]}), filepath.Join(s.logDir, "worker.log")); err != nil {
+		return err
+	}
+	s.gateway, err = child.Start("gateway", filepath.Join(s.binDir, "gateway"), child.Env(env, map[string]string{"LEADFLOW_DEBUG_ADDR": s.debug["gateway"]}), filepath.Join(s.logDir, "gateway.log"))
+	return err
+}
+
+// probeRoundTrips counts the database round trips of conversations run one at a time, with the
+// worker and the gateway restarted behind a counting proxy. It runs last, on its own: the proxy
+// costs CPU, which the measured phases must not pay.
+func (s *system) probeRoundTrips(ctx context.Context, convs []conversation) (float64, error) {
+	proxy, proxied, err := startDBProxy(s.stack.DatabaseURL)
+	if err != nil {
+		return 0, err
+	}
+	s.dbProxy = proxy
+	if err := child.StopAll(15*time.Second, s.gateway, s.worker); err != nil {
+		return 0, err
+	}
+	if err := s.startApp(child.Env(s.env, map[string]string{"DATABASE_URL": proxied})); err != nil {
+		return 0, err
+	}
+	if err := s.waitReady(ctx); err != nil {
+		return 0, err
+	}
+	before := proxy.roundTrips.Load()
+	if _, err := s.runLight(ctx, convs); err != nil {
+		return 0, err
+	}
+	// The last lead's notification follows its write by a moment.
+	select {
+	case <-ctx.Done():
+	case <-time.After(time.Second):
+	}
+	return round(float64(proxy.roundTrips.Load()-before)/float64(len(convs)), 1), nil
 }
 
 func (s *system) waitReady(ctx context.Context) error {
