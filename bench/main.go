@@ -169,7 +169,10 @@ func run(ctx context.Context, p params) (err error) {
 		return fmt.Errorf("round trips: %w", err)
 	}
 	rep.LLMRequests = sys.llm.Requests()
-	rep.Extractor = "rules" // the worker has no LLM path yet; LLMRequests shows whether one was used
+	rep.Extractor = "rules" // what the fake LLM saw decides, not what the bench was told
+	if rep.LLMRequests > 0 {
+		rep.Extractor = "llm+rules"
+	}
 	rep.DurationSeconds = round(time.Since(begin).Seconds(), 1)
 
 	rep.print(os.Stdout)

@@ -26,6 +26,8 @@ type report struct {
 	ActivitiesPerLead      float64            `json:"activities_per_lead"`
 	LocalActivitiesPerLead float64            `json:"local_activities_per_lead"`
 	UpdatesPerLead         float64            `json:"updates_per_lead"`
+	TimersPerLead          float64            `json:"timers_per_lead"`
+	UpsertsPerLead         float64            `json:"search_attribute_upserts_per_lead"`
 	PipelineSteps          []string           `json:"pipeline_steps"`
 	CPUSecondsPer1000Leads map[string]float64 `json:"cpu_seconds_per_1000_leads"`
 	PeakMemoryMiB          map[string]float64 `json:"peak_memory_mib"`
@@ -82,6 +84,8 @@ func (r *report) fillHistory(h historyStats) {
 	r.ActivitiesPerLead = h.perLead(h.activities)
 	r.LocalActivitiesPerLead = h.perLead(h.localActivity)
 	r.UpdatesPerLead = h.perLead(h.updates)
+	r.TimersPerLead = h.perLead(h.timers)
+	r.UpsertsPerLead = h.perLead(h.searchAttrSets)
 }
 
 // print writes the report as a table for people.
@@ -107,6 +111,7 @@ func (r *report) print(out io.Writer) {
 	row("ack of every message / of close", "%s / %s", qs(r.AllMessagesAck), qs(r.CloseAck))
 	row("per lead: history events, workflow tasks", "%.1f, %.1f", r.HistoryEventsPerLead, r.WorkflowTasksPerLead)
 	row("per lead: activities, local activities, updates", "%.1f, %.1f, %.1f", r.ActivitiesPerLead, r.LocalActivitiesPerLead, r.UpdatesPerLead)
+	row("per lead: timers started, search-attribute upserts", "%.1f, %.1f", r.TimersPerLead, r.UpsertsPerLead)
 	row("per lead: db round trips, statements, transactions", "%.1f, %.1f, %.1f", r.DBRoundTripsPerLead, r.DBStatementsPerLead, r.DBTransactionsPerLead)
 	row("CPU seconds per 1000 leads", "%s", kv(r.CPUSecondsPer1000Leads, "%.1f"))
 	row("peak memory, MiB (RSS high-water; Postgres: PSS)", "%s", kv(r.PeakMemoryMiB, "%.0f"))
