@@ -192,24 +192,10 @@ func (s *system) probeRoundTrips(ctx context.Context, convs []conversation) (flo
 }
 
 func (s *system) waitReady(ctx context.Context) error {
-	deadline := time.Now().Add(time.Minute)
-	for {
-		for _, c := range []*child.Process{s.worker, s.gateway} {
-			if c.Exited() {
-				return c.UnexpectedExit()
-			}
-		}
-		if err := s.call(ctx, http.MethodGet, "/readyz", "", nil, http.StatusOK, nil); err == nil {
-			return nil
-		} else if time.Now().After(deadline) {
-			return fmt.Errorf("gateway not ready within a minute: %w\n%s\n%s", err, s.gateway.LogTail(), s.worker.LogTail())
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
+	if err := child.WaitReady(ctx, s.baseURL+"/readyz", time.Minute, s.worker, s.gateway); err != nil {
+		return fmt.Errorf("%w\n%s\n%s", err, s.gateway.LogTail(), s.worker.LogTail())
 	}
+	return nil
 }
 
 // seedRoster gives every language a desk with reps whose capacity the run cannot exhaust (a full
