@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/leadflow/leadflow/crmadapters"
+	"github.com/leadflow/leadflow/internal/retryafter"
 	"github.com/leadflow/leadflow/internal/store"
 )
 
@@ -29,6 +30,8 @@ type Activities struct {
 const (
 	ErrTypeInvalidInput = "InvalidInput"
 	ErrTypeRejected     = "Rejected"
+	// ErrTypeRetryLater is a server that asked to be called again later (429, 5xx).
+	ErrTypeRetryLater = "RetryLater"
 )
 
 // invalid marks an input that no retry can fix.
@@ -45,6 +48,15 @@ func classify(msg string, err error) error {
 		return temporal.NewNonRetryableApplicationError(msg, ErrTypeRejected, err)
 	}
 	return err
+}
+
+// retryLater is a retryable error that waits as long as the server's Retry-After header asked
+// (seconds or an HTTP date), or Temporal's backoff when it did not say.
+func retryLater(msg, retryAfterHeader string, now time.Time) error {
+	if wait, ok := retryafter.Parse(retryAfterHeader, now); ok && wait > 0 {
+		return temporal.NewApplicationErrorWithOptions(msg, ErrTypeRetryLater, temporal.ApplicationErrorOptions{NextRetryDelay: wait})
+	}
+	return temporal.NewApplicationError(msg, ErrTypeRetryLater)
 }
 
 func (a *Activities) now() time.Time {

@@ -291,7 +291,7 @@ func TestNotifyRepWebhookErrors(t *testing.T) {
 		{"503 with Retry-After", status(http.StatusServiceUnavailable, "Retry-After", "7"), false, 7 * time.Second},
 		{"429 with Retry-After", status(http.StatusTooManyRequests, "Retry-After", "30"), false, 30 * time.Second},
 		{"500 without Retry-After", status(http.StatusInternalServerError), false, 0},
-		{"502 with an HTTP-date Retry-After", status(http.StatusBadGateway, "Retry-After", "Sat, 21 Nov 2026 10:00:00 GMT"), false, 0},
+		{"502 with an HTTP-date Retry-After", status(http.StatusBadGateway, "Retry-After", "Sat, 21 Nov 2026 10:00:00 GMT"), false, 30 * time.Minute},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

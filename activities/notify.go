@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -94,7 +93,7 @@ func (a *Activities) NotifyRep(ctx context.Context, in NotifyInput) (NotifyResul
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return NotifyResult{}, retryAfter(resp, fmt.Sprintf("notify webhook answered %d", resp.StatusCode))
+		return NotifyResult{}, retryLater(fmt.Sprintf("notify webhook answered %d", resp.StatusCode), resp.Header.Get("Retry-After"), a.now())
 	case resp.StatusCode >= 400:
 		return NotifyResult{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("notify webhook answered %d", resp.StatusCode), ErrTypeRejected, nil)
 	}
@@ -104,13 +103,6 @@ func (a *Activities) NotifyRep(ctx context.Context, in NotifyInput) (NotifyResul
 	return NotifyResult{NotificationID: id, Delivered: true}, nil
 }
 
-// retryAfter returns a retryable error that waits as long as the server asked.
-func retryAfter(resp *http.Response, msg string) error {
-	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-		return temporal.NewApplicationErrorWithOptions(msg, "RetryLater", temporal.ApplicationErrorOptions{NextRetryDelay: time.Duration(s) * time.Second})
-	}
-	return temporal.NewApplicationError(msg, "RetryLater")
-}
 
 func (a *Activities) httpClient() *http.Client {
 	if a.HTTP != nil {
