@@ -103,7 +103,6 @@ func (a *Activities) NotifyRep(ctx context.Context, in NotifyInput) (NotifyResul
 	return NotifyResult{NotificationID: id, Delivered: true}, nil
 }
 
-
 func (a *Activities) httpClient() *http.Client {
 	if a.HTTP != nil {
 		return a.HTTP
