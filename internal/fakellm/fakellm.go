@@ -8,6 +8,7 @@ package fakellm
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -24,9 +25,43 @@ const Model = "leadflow-fake"
 type ChatRequest struct {
 	Model          string          `json:"model"`
 	Messages       []ChatMessage   `json:"messages"`
-	ResponseFormat json.RawMessage `json:"response_format,omitempty"`
-	Tools          json.RawMessage `json:"tools,omitempty"`
+	ResponseFormat *ResponseFormat `json:"response_format,omitempty"`
+	Tools          []Tool          `json:"tools,omitempty"`
 	Temperature    *float64        `json:"temperature,omitempty"`
+}
+
+// ResponseFormat is the request's structured-output setting.
+type ResponseFormat struct {
+	Type       string          `json:"type"` // "json_schema", "json_object" or "text"
+	JSONSchema json.RawMessage `json:"json_schema,omitempty"`
+}
+
+// Tool is a function the request offers the model.
+type Tool struct {
+	Type     string `json:"type"`
+	Function struct {
+		Name       string          `json:"name"`
+		Parameters json.RawMessage `json:"parameters,omitempty"`
+	} `json:"function"`
+}
+
+// Capability names what an endpoint may lack: a response_format type ("json_schema",
+// "json_object") or "tools". Local servers differ (older vLLM and llama.cpp builds have no
+// json_schema, some proxies drop tools), and the client must find out and fall back.
+type Capability string
+
+// Capabilities an endpoint may lack.
+const (
+	CapJSONSchema Capability = "json_schema"
+	CapJSONObject Capability = "json_object"
+	CapTools      Capability = "tools"
+)
+
+// Reply is the assistant's turn: its content and how it ended.
+type Reply struct {
+	Content string
+	// FinishReason is "stop" when empty; "length" is an answer cut off by the token limit.
+	FinishReason string
 }
 
 // ChatMessage is one message of the request.
@@ -38,6 +73,7 @@ type ChatMessage struct {
 // Fault is a failure the server answers with instead of a completion.
 type Fault struct {
 	Status     int           // e.g. 429, 500, 400
+	Param      string        // the request parameter the error is about, if any
 	RetryAfter time.Duration // sent as Retry-After (whole seconds) when > 0
 	Message    string
 }
@@ -48,8 +84,11 @@ type Options struct {
 	Latency time.Duration
 	// APIKey, when set, is required as "Authorization: Bearer <key>"; others get 401.
 	APIKey string
-	// Respond produces the assistant's content for a request. nil answers "{}" (nothing found).
-	Respond func(ChatRequest) (string, error)
+	// Respond produces the assistant's turn for a request. nil answers "{}" (nothing found). When
+	// the request forces a tool, the content is sent as that tool call's arguments.
+	Respond func(ChatRequest) (Reply, error)
+	// Lacks lists what the endpoint answers 400 to, as a server without that feature does.
+	Lacks []Capability
 }
 
 // Server is a running fake.
@@ -62,7 +101,11 @@ type Server struct {
 
 	mu     sync.Mutex
 	faults []Fault
+	bodies [][]byte // the latest request bodies, for tests that assert what was sent
 }
+
+// keptBodies bounds the bodies a long benchmark keeps.
+const keptBodies = 64
 
 // Start listens on a free loopback port and serves until Close.
 func Start(opts Options) (*Server, error) {
@@ -122,9 +165,20 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	if !s.authorised(w, r) {
 		return
 	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<20))
+	if err != nil {
+		writeError(w, Fault{Status: http.StatusRequestEntityTooLarge, Message: "request too large"})
+		return
+	}
+	s.keep(body)
 	var req ChatRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<20)).Decode(&req); err != nil || len(req.Messages) == 0 {
+	if err := json.Unmarshal(body, &req); err != nil || len(req.Messages) == 0 {
 		writeError(w, Fault{Status: http.StatusBadRequest, Message: "'messages' is a required property"})
+		return
+	}
+	if lack, ok := s.lacking(req); ok {
+		writeError(w, Fault{Status: http.StatusBadRequest, Param: lack.param(),
+			Message: fmt.Sprintf("%s is not supported by this server", lack)})
 		return
 	}
 	if s.opts.Latency > 0 {
@@ -138,31 +192,75 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		writeError(w, f)
 		return
 	}
-	content := "{}"
+	reply := Reply{Content: "{}"}
 	if s.opts.Respond != nil {
-		var err error
-		if content, err = s.opts.Respond(req); err != nil {
+		if reply, err = s.opts.Respond(req); err != nil {
 			writeError(w, Fault{Status: http.StatusInternalServerError, Message: err.Error()})
 			return
 		}
+	}
+	if reply.FinishReason == "" {
+		reply.FinishReason = "stop"
 	}
 	prompt := 0
 	for _, m := range req.Messages {
 		prompt += approxTokens(m.Content)
 	}
-	completion := approxTokens(content)
+	completion := approxTokens(reply.Content)
 	s.tokens.Add(int64(prompt + completion))
 	model := req.Model
 	if model == "" {
 		model = Model
 	}
+	id := "chatcmpl-fake-" + strconv.FormatInt(s.requests.Load(), 10)
+	message := map[string]any{"role": "assistant", "content": reply.Content}
+	if len(req.Tools) > 0 {
+		// A client that offers a tool to get structured output is answered with a call to it.
+		message = map[string]any{"role": "assistant", "content": nil, "tool_calls": []map[string]any{{
+			"id": "call-" + id, "type": "function",
+			"function": map[string]any{"name": req.Tools[0].Function.Name, "arguments": reply.Content},
+		}}}
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"id": "chatcmpl-fake-" + strconv.FormatInt(s.requests.Load(), 10), "object": "chat.completion",
-		"created": time.Now().Unix(), "model": model,
-		"choices": []map[string]any{{"index": 0, "finish_reason": "stop",
-			"message": map[string]any{"role": "assistant", "content": content}}},
-		"usage": map[string]int{"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+		"id": id, "object": "chat.completion", "created": time.Now().Unix(), "model": model,
+		"choices": []map[string]any{{"index": 0, "finish_reason": reply.FinishReason, "message": message}},
+		"usage":   map[string]int{"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
 	})
+}
+
+// lacking reports the first thing the request uses that the endpoint lacks.
+func (s *Server) lacking(req ChatRequest) (Capability, bool) {
+	for _, c := range s.opts.Lacks {
+		switch {
+		case c == CapTools && len(req.Tools) > 0,
+			req.ResponseFormat != nil && req.ResponseFormat.Type == string(c):
+			return c, true
+		}
+	}
+	return "", false
+}
+
+func (c Capability) param() string {
+	if c == CapTools {
+		return "tools"
+	}
+	return "response_format"
+}
+
+func (s *Server) keep(body []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.bodies) == keptBodies {
+		s.bodies = s.bodies[1:]
+	}
+	s.bodies = append(s.bodies, body)
+}
+
+// Bodies returns the latest request bodies as sent, oldest first.
+func (s *Server) Bodies() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][]byte(nil), s.bodies...)
 }
 
 func (s *Server) models(w http.ResponseWriter, r *http.Request) {
@@ -193,7 +291,11 @@ func writeError(w http.ResponseWriter, f Fault) {
 	if msg == "" {
 		msg = strings.ToLower(http.StatusText(f.Status))
 	}
-	writeJSON(w, f.Status, map[string]any{"error": map[string]any{"message": msg, "type": kind, "param": nil, "code": code}})
+	var param any
+	if f.Param != "" {
+		param = f.Param
+	}
+	writeJSON(w, f.Status, map[string]any{"error": map[string]any{"message": msg, "type": kind, "param": param, "code": code}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -30,8 +30,8 @@ func post(t *testing.T, s *Server, key, body string) (*http.Response, map[string
 }
 
 func TestAnswersInOpenAIsShapeAfterTheLatency(t *testing.T) {
-	s, err := Start(Options{Latency: 50 * time.Millisecond, APIKey: "k", Respond: func(r ChatRequest) (string, error) {
-		return `{"seen":"` + r.Messages[len(r.Messages)-1].Content + `"}`, nil
+	s, err := Start(Options{Latency: 50 * time.Millisecond, APIKey: "k", Respond: func(r ChatRequest) (Reply, error) {
+		return Reply{Content: `{"seen":"` + r.Messages[len(r.Messages)-1].Content + `"}`}, nil
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -85,5 +85,33 @@ func TestErrorsAndFaults(t *testing.T) {
 	}
 	if resp, out = post(t, s, "k", body); resp.StatusCode != 200 {
 		t.Errorf("after the faults: %d %v", resp.StatusCode, out)
+	}
+}
+
+func TestLackingFeaturesAndToolCalls(t *testing.T) {
+	s, err := Start(Options{Lacks: []Capability{CapJSONSchema}, Respond: func(ChatRequest) (Reply, error) {
+		return Reply{Content: `{"a":1}`, FinishReason: "length"}, nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	resp, out := post(t, s, "", `{"messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x"}}}`)
+	if resp.StatusCode != 400 || out["error"].(map[string]any)["param"] != "response_format" {
+		t.Errorf("json_schema on a server without it: %d %v", resp.StatusCode, out)
+	}
+	resp, out = post(t, s, "", `{"messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}}`)
+	choice := out["choices"].([]any)[0].(map[string]any)
+	if resp.StatusCode != 200 || choice["finish_reason"] != "length" {
+		t.Errorf("json_object: %d %v", resp.StatusCode, out)
+	}
+	resp, out = post(t, s, "", `{"messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"record_lead"}}]}`)
+	call := out["choices"].([]any)[0].(map[string]any)["message"].(map[string]any)["tool_calls"].([]any)[0].(map[string]any)["function"].(map[string]any)
+	if resp.StatusCode != 200 || call["name"] != "record_lead" || call["arguments"] != `{"a":1}` {
+		t.Errorf("tool call: %d %v", resp.StatusCode, out)
+	}
+	if n := len(s.Bodies()); n != 3 {
+		t.Errorf("kept %d bodies, want 3", n)
 	}
 }
