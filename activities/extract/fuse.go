@@ -39,8 +39,8 @@ type ListClaim struct {
 // Claims are a model's answer, field by field; nil is "not in the conversation".
 type Claims struct {
 	FullName, Phone, Email, Company, JobTitle, Country, Language, Intent, Urgency, CompanySize, Summary *Claim
-	ProductInterest                                                                                      *ListClaim
-	Budget                                                                                               *BudgetClaim
+	ProductInterest                                                                                     *ListClaim
+	Budget                                                                                              *BudgetClaim
 }
 
 // How the model's own estimate counts: models state 0.9 and higher for most of what they say,
@@ -51,7 +51,7 @@ const (
 	// values; the loser is dropped.
 	disagreement = 0.75
 	// maxSummary bounds the model's summary (runes).
-	maxSummary = 300
+	maxSummary  = 300
 	maxProducts = 5
 )
 
