@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/leadflow/leadflow/crmadapters"
+	"github.com/leadflow/leadflow/internal/llm"
 	"github.com/leadflow/leadflow/internal/retryafter"
 	"github.com/leadflow/leadflow/internal/store"
 )
@@ -22,6 +23,10 @@ type Activities struct {
 	CRM crmadapters.Adapter
 	// HTTP delivers rep notifications to their webhooks.
 	HTTP *http.Client
+	// LLM reads conversations with a language model; nil when none is configured (rules alone).
+	LLM *llm.Client
+	// LLMWait is how long a lead may wait for the model before it goes out on the rules' reading.
+	LLMWait time.Duration
 	// Now is the clock; tests pin it.
 	Now func() time.Time
 }

@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/leadflow/leadflow/internal/app"
+	"github.com/leadflow/leadflow/internal/config"
 	"github.com/leadflow/leadflow/internal/store"
 	"github.com/leadflow/leadflow/internal/temporalx"
 	"github.com/leadflow/leadflow/internal/testenv"
@@ -72,7 +73,11 @@ func startSystem(t *testing.T) (*system, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := app.NewWorker(tc, app.NewActivities(st))
+	acts, err := app.NewActivities(st, config.Config{})
+	if err != nil {
+		return nil, err
+	}
+	w := app.NewWorker(tc, acts)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}

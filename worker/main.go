@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/leadflow/leadflow/activities"
 	"github.com/leadflow/leadflow/internal/app"
 	"github.com/leadflow/leadflow/internal/config"
 	"github.com/leadflow/leadflow/internal/logging"
@@ -50,10 +51,22 @@ func run() error {
 	}
 	defer tc.Close()
 
-	w := app.NewWorker(tc, app.NewActivities(st))
-	logger.Info("worker started")
+	acts, err := app.NewActivities(st, cfg)
+	if err != nil {
+		return err
+	}
+	w := app.NewWorker(tc, acts)
+	logger.Info("worker started", "Extractor", extractorName(acts))
 	// Run stops the worker gracefully when ctx ends (SIGINT/SIGTERM).
 	return w.Run(workerInterrupt(ctx))
+}
+
+// extractorName says which extractor serves, for the start-up log line (never the key or URL).
+func extractorName(acts *activities.Activities) string {
+	if acts.LLM != nil {
+		return "llm+rules"
+	}
+	return "rules"
 }
 
 // workerInterrupt adapts a context to the channel worker.Run waits on.

@@ -179,4 +179,8 @@ type ConversationState struct {
 	RepID          string      `json:"rep_id,omitempty"`
 	TeamID         string      `json:"team_id,omitempty"`
 	Messages       int         `json:"messages"`
+	// Extractor is "rules", or "llm+rules" once a model's reading was fused in; LLMTokens is what
+	// the model cost this conversation (prompt and completion).
+	Extractor string `json:"extractor,omitempty"`
+	LLMTokens int    `json:"llm_tokens,omitempty"`
 }

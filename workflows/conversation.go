@@ -50,7 +50,12 @@ type conversation struct {
 	needsContactAt time.Time
 
 	fields     lead.Fields
-	leadID     string // set once the lead exists in the CRM
+	extractor  string      // "rules", or "llm+rules" once a model's reading was fused in
+	llmTokens  int         // what the model cost this conversation so far
+	enrichment *enrichment // a model's late reading, waiting for the main loop to apply it
+	preread    *enrichment // a model's reading to process instead of extracting again (set by enrich)
+	modelRead  int         // c.processed when the model's reading now in c.fields was asked for
+	leadID     string      // set once the lead exists in the CRM
 	contact    activities.MatchResult
 	score      scoring.Result
 	assignment *lead.Assignment
@@ -126,6 +131,12 @@ func withDefaults(s Settings) Settings {
 
 func (c *conversation) run(ctx workflow.Context) (*ConversationResult, error) {
 	for {
+		if c.enrichment != nil {
+			if err := c.enrich(ctx); err != nil {
+				c.logger.Warn("The model's reading was not written; the rules' reading stands", "Error", err)
+			}
+			continue
+		}
 		if c.pending() {
 			c.settle(ctx)
 			if err := c.process(ctx); err != nil {
@@ -154,7 +165,9 @@ func (c *conversation) run(ctx workflow.Context) (*ConversationResult, error) {
 			continue
 		}
 		wait, onTimeout := c.nextDeadline(ctx)
-		arrived, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return c.pending() || c.status.Closed() })
+		arrived, err := workflow.AwaitWithTimeout(ctx, wait, func() bool {
+			return c.pending() || c.status.Closed() || c.enrichment != nil
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -264,11 +277,9 @@ func (c *conversation) process(ctx workflow.Context) error {
 		}
 	}
 
-	var ex activities.ExtractResult
-	if err := workflow.ExecuteActivity(withOptions(ctx, extractOptions()), a.ExtractLead, c.extractInput()).Get(ctx, &ex); err != nil {
-		return fmt.Errorf("extract: %w", err)
+	if err := c.read(ctx); err != nil {
+		return err
 	}
-	c.fields = ex.Fields
 	if c.leadID == "" {
 		switch {
 		case c.fields.IsSpam():
@@ -320,20 +331,9 @@ func (c *conversation) process(ctx workflow.Context) error {
 	if c.status.Closed() || c.status == lead.StatusContacted || c.status == lead.StatusQualified {
 		status = c.status // a rep already moved the lead on; the CRM keeps that too
 	}
-	var written activities.WriteCRMResult
-	if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.WriteCRM, activities.WriteCRMInput{Lead: store.LeadRecord{
-		LeadID: leadID, ConversationID: c.id, WorkflowID: ConversationWorkflowID(c.id), ContactID: c.contact.ContactID,
-		Status: status, Channel: c.channel(), Fields: c.fields, Score: c.score.Score, Tier: c.score.Tier,
-		ScoreBreakdown: c.score.Breakdown, Assignment: c.assignment, FirstTouchDue: firstTouchDue, Timings: c.timings,
-		Messages: c.messages[c.saved:c.processed],
-	}}).Get(ctx, &written); err != nil {
-		return fmt.Errorf("write crm: %w", err)
+	if err := c.writeCRM(ctx, leadID, status, firstTouchDue); err != nil {
+		return err
 	}
-	c.leadID, c.saved = leadID, c.processed
-	if c.timings.CRMWrittenAt == nil {
-		c.timings.CRMWrittenAt = &written.CRMWrittenAt
-	}
-	c.setStatus(ctx, written.Status)
 
 	if c.assignment == nil {
 		c.logger.Warn("No rep can take the lead now; routing again later", "RetryIn", c.settings.RouteRetry)
@@ -352,6 +352,124 @@ func (c *conversation) process(ctx workflow.Context) error {
 		}
 	}
 	return nil
+}
+
+// writeCRM writes the lead as the workflow knows it, with the messages not saved yet.
+func (c *conversation) writeCRM(ctx workflow.Context, leadID string, status lead.Status, firstTouchDue *time.Time) error {
+	var written activities.WriteCRMResult
+	if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.WriteCRM, activities.WriteCRMInput{Lead: store.LeadRecord{
+		LeadID: leadID, ConversationID: c.id, WorkflowID: ConversationWorkflowID(c.id), ContactID: c.contact.ContactID,
+		Status: status, Channel: c.channel(), Fields: c.fields, Score: c.score.Score, Tier: c.score.Tier,
+		ScoreBreakdown: c.score.Breakdown, Assignment: c.assignment, FirstTouchDue: firstTouchDue, Timings: c.timings,
+		Messages: c.messages[c.saved:c.processed],
+	}}).Get(ctx, &written); err != nil {
+		return fmt.Errorf("write crm: %w", err)
+	}
+	c.leadID, c.saved = leadID, c.processed
+	if c.timings.CRMWrittenAt == nil {
+		c.timings.CRMWrittenAt = &written.CRMWrittenAt
+	}
+	c.setStatus(ctx, written.Status)
+	return nil
+}
+
+// read sets c.fields from the conversation: the rules' reading, enriched by the model when one is
+// configured and answers within its wait. A model that answers later enriches the lead then
+// (enrich); one that fails leaves the rules' reading, so a model outage never holds a lead back.
+func (c *conversation) read(ctx workflow.Context) error {
+	if p := c.preread; p != nil {
+		c.preread = nil
+		if p.batch == c.processed { // no message came in since: the model read everything
+			c.fields, c.modelRead = p.fields, p.batch
+			return nil
+		}
+	}
+	if c.modelRead == c.processed {
+		return nil // nothing new since the model read it all (a routing retry): keep its reading
+	}
+	var ex activities.ExtractResult
+	if err := workflow.ExecuteActivity(withOptions(ctx, extractOptions()), a.ExtractLead, c.extractInput()).Get(ctx, &ex); err != nil {
+		return fmt.Errorf("extract: %w", err)
+	}
+	c.fields = ex.Fields
+	if c.extractor == "" {
+		c.extractor = extractorRules
+	}
+	if !ex.LLM {
+		return nil
+	}
+	batch := c.processed
+	model := workflow.ExecuteActivity(withOptions(ctx, llmOptions()), a.ExtractWithLLM, c.extractInput())
+	if ex.LLMWait > 0 {
+		timerCtx, cancel := workflow.WithCancel(ctx)
+		timer := workflow.NewTimer(timerCtx, ex.LLMWait)
+		workflow.NewSelector(ctx).AddFuture(model, func(workflow.Future) {}).AddFuture(timer, func(workflow.Future) {}).Select(ctx)
+		if model.IsReady() {
+			cancel()
+			if r, ok := c.modelReading(ctx, model); ok {
+				c.fields, c.modelRead = r.Fields, batch
+			}
+			return nil
+		}
+	}
+	c.logger.Info("The model is slow; the lead goes out on the rules' reading", "Waited", ex.LLMWait)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		if r, ok := c.modelReading(ctx, model); ok {
+			c.enrichment = &enrichment{fields: r.Fields, batch: batch}
+		}
+	})
+	return nil
+}
+
+// extractor names of ConversationState.
+const (
+	extractorRules = "rules"
+	extractorLLM   = "llm+rules"
+)
+
+// enrichment is a model's reading that arrived after the lead went out.
+type enrichment struct {
+	fields lead.Fields
+	batch  int // c.processed when it was asked for
+}
+
+// modelReading waits for the model's answer and counts its cost; ok is false when it failed.
+func (c *conversation) modelReading(ctx workflow.Context, f workflow.Future) (activities.ExtractResult, bool) {
+	var r activities.ExtractResult
+	if err := f.Get(ctx, &r); err != nil {
+		c.logger.Warn("The model could not read the conversation; the rules' reading stands", "Error", err)
+		return r, false
+	}
+	if r.Usage != nil {
+		c.llmTokens += r.Usage.PromptTokens + r.Usage.CompletionTokens
+	}
+	c.extractor = extractorLLM
+	return r, true
+}
+
+// enrich applies a model's late reading: the lead is scored again and written again (same lead,
+// idempotent by id; routing stands). A reading overtaken by newer messages is dropped, as those
+// were read again. Without a lead yet (no contact data in the rules' reading), the conversation is
+// processed again on the model's reading.
+func (c *conversation) enrich(ctx workflow.Context) error {
+	e := c.enrichment
+	c.enrichment = nil
+	if e.batch != c.processed || c.status.Closed() {
+		return nil
+	}
+	if c.leadID == "" {
+		if c.status == lead.StatusNeedsContact && e.fields.Reachable() && !e.fields.IsSpam() {
+			c.preread, c.reprocess = e, true
+		}
+		return nil
+	}
+	c.fields, c.modelRead = e.fields, e.batch
+	if err := workflow.ExecuteLocalActivity(withLocalOptions(ctx), a.ScoreLead, scoring.Input{
+		Fields: c.fields, Events: c.events(),
+	}).Get(ctx, &c.score); err != nil {
+		return fmt.Errorf("score: %w", err)
+	}
+	return c.writeCRM(ctx, c.leadID, c.status, nil)
 }
 
 // watchFirstTouch is the SLA: the rep's first call task falls due at due; if no outcome arrived by
@@ -459,7 +577,7 @@ func (c *conversation) recordOutcome(ctx workflow.Context, in RecordOutcomeInput
 
 func (c *conversation) state() (ConversationState, error) {
 	s := ConversationState{ConversationID: c.id, WorkflowID: ConversationWorkflowID(c.id), Status: c.status,
-		MissingFields: []string{}, LeadID: c.leadID, Messages: len(c.messages)}
+		MissingFields: []string{}, LeadID: c.leadID, Messages: len(c.messages), Extractor: c.extractor, LLMTokens: c.llmTokens}
 	if c.status == lead.StatusNeedsContact || c.status == lead.StatusCollecting || c.status == lead.StatusProcessing {
 		s.MissingFields = c.fields.MissingFields()
 	}

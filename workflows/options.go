@@ -11,12 +11,26 @@ import (
 
 // Every activity call names its timeouts and retries here, so nothing retries forever by accident.
 
-// extractOptions: the rules path is fast; the LLM path (later) needs the longer start-to-close.
+// extractOptions: the rules path.
 func extractOptions() workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		StartToCloseTimeout:    60 * time.Second,
 		ScheduleToCloseTimeout: 10 * time.Minute,
 		RetryPolicy:            retry(20),
+	}
+}
+
+// llmOptions: a model may take half a minute to answer and may be rate limited; it is tried for up
+// to half an hour (at the pace its Retry-After asks), after which the rules' reading simply stands.
+// A refusal or two nonsense answers are not retried.
+func llmOptions() workflow.ActivityOptions {
+	p := retry(12)
+	p.InitialInterval, p.MaximumInterval = 2*time.Second, 5*time.Minute
+	p.NonRetryableErrorTypes = append(p.NonRetryableErrorTypes, activities.ErrTypeLLMRejected)
+	return workflow.ActivityOptions{
+		StartToCloseTimeout:    90 * time.Second,
+		ScheduleToCloseTimeout: 30 * time.Minute,
+		RetryPolicy:            p,
 	}
 }
 

@@ -11,17 +11,29 @@ import (
 
 	"github.com/leadflow/leadflow/activities"
 	"github.com/leadflow/leadflow/crmadapters"
+	"github.com/leadflow/leadflow/internal/config"
+	"github.com/leadflow/leadflow/internal/llm"
 	"github.com/leadflow/leadflow/internal/store"
 	"github.com/leadflow/leadflow/workflows"
 )
 
-// NewActivities builds the pipeline's activities over the store.
-func NewActivities(st *store.Store) *activities.Activities {
-	return &activities.Activities{
-		Store: st,
-		CRM:   &crmadapters.Builtin{Store: st},
-		HTTP:  &http.Client{Timeout: 10 * time.Second},
+// NewActivities builds the pipeline's activities over the store, with the language model when
+// the configuration names one.
+func NewActivities(st *store.Store, cfg config.Config) (*activities.Activities, error) {
+	acts := &activities.Activities{
+		Store:   st,
+		CRM:     &crmadapters.Builtin{Store: st},
+		HTTP:    &http.Client{Timeout: 10 * time.Second},
+		LLMWait: cfg.LLMWait,
 	}
+	if cfg.LLMBaseURL != "" {
+		c, err := llm.New(llm.Config{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel})
+		if err != nil {
+			return nil, err
+		}
+		acts.LLM = c
+	}
+	return acts, nil
 }
 
 // NewWorker registers the conversation workflow and its activities on the task queue.

@@ -47,6 +47,15 @@ type Config struct {
 	// RateLimit is requests per second allowed per API key, with a burst of the same size (LEADFLOW_RATE_LIMIT).
 	RateLimit float64
 
+	// LLMBaseURL is an OpenAI-compatible endpoint (LLM_BASE_URL, e.g. https://api.openai.com/v1,
+	// http://localhost:11434/v1 for Ollama). Empty: the rules extractor serves alone.
+	LLMBaseURL string
+	LLMAPIKey  string // LLM_API_KEY; never logged
+	LLMModel   string // LLM_MODEL; required with LLM_BASE_URL (the deployment name on Azure)
+	// LLMWait is how long a lead waits for the model before it goes out on the rules' reading
+	// (LLM_WAIT); the model's answer enriches the lead when it arrives.
+	LLMWait time.Duration
+
 	LogLevel string // LEADFLOW_LOG_LEVEL: debug, info, warn, error
 	// DebugAddr, when set, serves Go's pprof profiles there (LEADFLOW_DEBUG_ADDR, e.g.
 	// 127.0.0.1:6060); keep it on loopback. make bench profiles the worker and gateway with it.
@@ -76,6 +85,13 @@ func load(getenv func(string) string) (Config, error) {
 		RateLimit:          r.float("LEADFLOW_RATE_LIMIT", 50),
 		LogLevel:           r.str("LEADFLOW_LOG_LEVEL", "info"),
 		DebugAddr:          r.str("LEADFLOW_DEBUG_ADDR", ""),
+		LLMBaseURL:         r.str("LLM_BASE_URL", ""),
+		LLMAPIKey:          r.str("LLM_API_KEY", ""),
+		LLMModel:           r.str("LLM_MODEL", ""),
+		LLMWait:            r.duration("LLM_WAIT", 3*time.Second),
+	}
+	if c.LLMBaseURL != "" && c.LLMModel == "" {
+		r.errs = append(r.errs, errors.New("LLM_MODEL is required when LLM_BASE_URL is set"))
 	}
 	c.TemporalAddress = r.str("TEMPORAL_ADDRESS", fmt.Sprintf("127.0.0.1:%d", c.TemporalPort))
 	if len(r.errs) > 0 {
