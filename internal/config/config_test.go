@@ -35,3 +35,18 @@ func TestLoadOverridesAndErrors(t *testing.T) {
 		t.Fatalf("want both malformed values reported, got %v", err)
 	}
 }
+
+func TestLoadLLM(t *testing.T) {
+	c, err := load(func(string) string { return "" })
+	if err != nil || c.LLMBaseURL != "" || c.LLMWait != 3*time.Second {
+		t.Fatalf("no model by default, 3s wait: %+v, %v", c, err)
+	}
+	env := map[string]string{"LLM_BASE_URL": "http://localhost:11434/v1", "LLM_MODEL": "qwen2.5", "LLM_API_KEY": "k", "LLM_WAIT": "500ms"}
+	if c, err = load(func(k string) string { return env[k] }); err != nil || c.LLMModel != "qwen2.5" || c.LLMWait != 500*time.Millisecond {
+		t.Fatalf("model settings: %+v, %v", c, err)
+	}
+	env = map[string]string{"LLM_BASE_URL": "http://localhost:11434/v1"}
+	if _, err = load(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "LLM_MODEL") {
+		t.Fatalf("a base URL without a model must be refused, got %v", err)
+	}
+}
