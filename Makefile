@@ -29,6 +29,12 @@ test-short:
 bench: $(BIN)/temporal build
 	$(BIN)/bench $(BENCH_FLAGS)
 
+## eval: the extractor on the labelled devset: per-field precision/recall/F1, a reliability table and
+## the expected calibration error, and tokens per lead when LLM_BASE_URL, LLM_API_KEY and LLM_MODEL
+## name a model. EVAL_FLAGS passes options, e.g. EVAL_FLAGS="-out eval/out/latest.json" (bin/eval -h).
+eval: build
+	$(BIN)/eval $(EVAL_FLAGS)
+
 ## bench-go: the Go benchmarks of the hot functions (extraction, phones, scoring, matching).
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
@@ -40,9 +46,9 @@ lint: $(BIN)/staticcheck $(BIN)/workflowcheck
 	$(BIN)/staticcheck ./...
 	$(BIN)/workflowcheck ./workflows/...
 
-## build: the gateway, the worker, the local stack supervisor and the benchmark into ./bin.
+## build: the gateway, the worker, the local stack supervisor, the benchmark and eval into ./bin.
 build:
-	$(GO) build -o $(BIN)/ ./gateway ./worker ./deploy/local ./bench
+	$(GO) build -o $(BIN)/ ./gateway ./worker ./deploy/local ./bench ./eval
 
 tools: $(BIN)/temporal $(BIN)/staticcheck $(BIN)/workflowcheck
 

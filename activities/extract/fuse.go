@@ -195,12 +195,23 @@ func (c *conversation) groundBudget(cl *BudgetClaim, g grounds) *grounded[lead.M
 	if len(cur) != 3 || !isASCIILetter(cur[0]) || !isASCIILetter(cur[1]) || !isASCIILetter(cur[2]) {
 		return nil
 	}
+	region := c.region
+	if region == "" && len(c.regions) > 0 {
+		region = c.regions[0]
+	}
 	for _, m := range c.msgs {
 		for _, a := range findAmounts(m.trustedText()) {
-			for _, v := range []float64{a.value, a.value * 10} { // as written, or toman in rials
-				if closeTo(v, cl.Amount) && (a.currency == "" || regionCurrency(a.currency, c.region) == cur || a.toman && cur == "IRR") {
-					return &grounded[lead.Money]{value: lead.Money{Amount: cl.Amount, Currency: cur}, conf: modelConf(cl.Confidence), evidence: cl.Evidence}
-				}
+			written := a.currency
+			if written == "" {
+				written = localCurrency(region) // unwritten: the money of the customer's country, as the rules read it
+			}
+			written = regionCurrency(written, region)
+			v := a.value
+			if a.toman || (a.currency == "" && written == "IRR") {
+				v *= 10 // toman, the everyday unit in Iran, in rials
+			}
+			if written == cur && closeTo(v, cl.Amount) {
+				return &grounded[lead.Money]{value: lead.Money{Amount: cl.Amount, Currency: cur}, conf: modelConf(cl.Confidence), evidence: cl.Evidence}
 			}
 		}
 	}

@@ -20,6 +20,9 @@ type Lead struct {
 	SLA             SLA           `json:"sla"`
 	Outcomes        []OutcomeNote `json:"outcomes"`
 	Timings         Timings       `json:"timings"`
+	// ReviewFields are contact fields read with too little confidence to act on alone (see
+	// ReviewThreshold): a person checks them before anyone calls.
+	ReviewFields []string `json:"review_fields"`
 }
 
 // MatchDecision says how a conversation's person was found among existing contacts.
@@ -74,8 +77,14 @@ type BuiltinRef struct {
 // FollowupKind names a promise made to the customer.
 type FollowupKind string
 
-// FollowupCallTask is the rep's first call to the customer.
-const FollowupCallTask FollowupKind = "call_task"
+// Follow-up kinds.
+const (
+	// FollowupCallTask is the rep's first call to the customer.
+	FollowupCallTask FollowupKind = "call_task"
+	// FollowupReviewContact replaces the call task when the phone was read with too little
+	// confidence to dial: the rep checks the contact details first.
+	FollowupReviewContact FollowupKind = "review_contact"
+)
 
 // FollowupStatus is where a follow-up stands.
 type FollowupStatus string

@@ -189,6 +189,35 @@ func (f Fields) Reachable() bool { return f.Phone.Known() || f.Email.Known() }
 // IsSpam reports whether the conversation was judged spam.
 func (f Fields) IsSpam() bool { return f.Intent.Known() && *f.Intent.Value == IntentSpam }
 
+// ReviewThreshold is the calibrated confidence below which a contact field is not acted on
+// automatically. Confidences are calibrated (activities/extract, docs/extraction.md), so a phone
+// at 0.7 is right about 7 times in 10: below this, a wrong number sent to a rep is likelier than
+// the cost of a person checking it.
+const ReviewThreshold = 0.7
+
+// NeedsReview lists the contact fields known with a confidence below ReviewThreshold.
+func (f Fields) NeedsReview() []string {
+	out := []string{}
+	for _, c := range []struct {
+		name string
+		f    Field[string]
+	}{{"phone", f.Phone}, {"email", f.Email}, {"full_name", f.FullName}} {
+		if c.f.Known() && c.f.Confidence < ReviewThreshold {
+			out = append(out, c.name)
+		}
+	}
+	return out
+}
+
+// FirstTask is the first follow-up a rep gets for an assigned lead: a call task, unless the phone
+// was read with too little confidence to dial, in which case the contact is reviewed first.
+func (f Fields) FirstTask() FollowupKind {
+	if f.Phone.Known() && f.Phone.Confidence < ReviewThreshold {
+		return FollowupReviewContact
+	}
+	return FollowupCallTask
+}
+
 // MissingPhoneOrEmail is the missing_fields entry that asks for one way to reach the person.
 const MissingPhoneOrEmail = "phone_or_email"
 

@@ -113,3 +113,23 @@ func TestValidateMessage(t *testing.T) {
 		}
 	}
 }
+
+func TestReviewGatesAutomation(t *testing.T) {
+	var f Fields
+	if got := f.NeedsReview(); len(got) != 0 || f.FirstTask() != FollowupCallTask {
+		t.Fatalf("nothing known: %v, %v", got, f.FirstTask())
+	}
+	f.Phone = Set("+447700900123", ReviewThreshold-0.01, "07700 900123", SourceRules)
+	f.Email = Set("a@b.example", 0.95, "a@b.example", SourceRules)
+	f.FullName = Set("Sara", 0.2, "Sara", SourceLLM)
+	if got := f.NeedsReview(); len(got) != 2 || got[0] != "phone" || got[1] != "full_name" {
+		t.Errorf("review %v", got)
+	}
+	if f.FirstTask() != FollowupReviewContact {
+		t.Errorf("an unsure phone is reviewed, not called")
+	}
+	f.Phone.Confidence = ReviewThreshold
+	if f.FirstTask() != FollowupCallTask {
+		t.Errorf("a phone at the threshold is called")
+	}
+}

@@ -96,7 +96,7 @@ func (s *Store) SaveLead(ctx context.Context, r LeadRecord) (lead.Status, error)
 		if r.Assignment != nil && r.FirstTouchDue != nil {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO tasks (task_id, lead_id, rep_id, kind, due_at, status)
 				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (task_id) DO NOTHING`,
-				FirstCallTaskID(r.LeadID), r.LeadID, r.Assignment.RepID, lead.FollowupCallTask, *r.FirstTouchDue, lead.FollowupPending); err != nil {
+				FirstCallTaskID(r.LeadID), r.LeadID, r.Assignment.RepID, f.FirstTask(), *r.FirstTouchDue, lead.FollowupPending); err != nil {
 				return mapErr(err)
 			}
 		}
@@ -403,6 +403,7 @@ func (s *Store) assemble(ctx context.Context, rows []leadRow) ([]lead.Lead, erro
 			ScoreBreakdown: nonNilSlice(r.ScoreBreakdown.V),
 			CRM:            lead.CRMRefs{Builtin: &lead.BuiltinRef{ContactID: r.ContactID, LeadID: r.LeadID}},
 			Followups:      []lead.Followup{}, SLA: sla, Outcomes: []lead.OutcomeNote{}, Timings: r.Timings.V,
+			ReviewFields: r.Fields.V.NeedsReview(),
 		})
 	}
 	for i := range out {

@@ -103,6 +103,24 @@ func TestLeadDocumentHasEveryAPIKey(t *testing.T) {
 	assert.ErrorIs(t, err, store.ErrNotFound)
 }
 
+func TestUnsurePhoneIsReviewedNotCalled(t *testing.T) {
+	_, st := newStore(t)
+	putTeam(t, st, store.Team{TeamID: "en"})
+	putRep(t, st, "en", "rep-1")
+	seedLead(t, st, leadSpec{LeadID: "ld-unsure", Phone: "+447700900123", PhoneConfidence: lead.ReviewThreshold - 0.1, Language: "en"})
+	seedLead(t, st, leadSpec{LeadID: "ld-sure", Phone: "+447700900456", PhoneConfidence: lead.ReviewThreshold + 0.1, Language: "en"})
+
+	unsure := getLead(t, st, "ld-unsure")
+	require.Len(t, unsure.Followups, 1)
+	assert.Equal(t, lead.FollowupReviewContact, unsure.Followups[0].Kind, "no call task on a phone below the threshold")
+	assert.Equal(t, []string{"phone"}, unsure.ReviewFields)
+
+	sure := getLead(t, st, "ld-sure")
+	require.Len(t, sure.Followups, 1)
+	assert.Equal(t, lead.FollowupCallTask, sure.Followups[0].Kind)
+	assert.Equal(t, []any{}, asJSON(t, sure)["review_fields"], "the key is always there")
+}
+
 func TestLeadWithoutRep(t *testing.T) {
 	_, st := newStore(t) // no teams at all
 	seedLead(t, st, leadSpec{LeadID: "ld-1", Email: "x@example.com"})

@@ -6,6 +6,7 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -81,6 +82,8 @@ type leadSpec struct {
 	Status   lead.Status
 	Messages []lead.Message
 	NoRoute  bool // do not assign: the lead is saved without a rep
+	// PhoneConfidence is the phone's confidence; 0 means 0.9.
+	PhoneConfidence float64
 }
 
 // seededLead is what seedLead created.
@@ -118,7 +121,7 @@ func seedLead(t testing.TB, st *store.Store, s leadSpec) seededLead {
 	}
 	var f lead.Fields
 	if s.Phone != "" {
-		f.Phone = lead.Set(s.Phone, 0.9, s.Phone, lead.SourceRules)
+		f.Phone = lead.Set(s.Phone, cmp.Or(s.PhoneConfidence, 0.9), s.Phone, lead.SourceRules)
 	}
 	if s.Email != "" {
 		f.Email = lead.Set(s.Email, 0.9, s.Email, lead.SourceRules)
