@@ -35,6 +35,7 @@ type params struct {
 	BaselineN   int           // workflows per baseline shape
 	RepeatShare float64       // share of conversations from a person seen before
 	LLMLatency  time.Duration // the fake LLM's answer time
+	LLM         bool          // configure the worker with the fake LLM (else the rules path alone)
 	Seed        int64
 	OutDir      string
 	Timeout     time.Duration // for the pipeline to write every lead
@@ -52,6 +53,7 @@ func main() {
 	flag.IntVar(&p.BaselineN, "baseline-n", 1000, "workflows per baseline shape")
 	flag.Float64Var(&p.RepeatShare, "repeat", 0.2, "share of conversations from a returning customer")
 	flag.DurationVar(&p.LLMLatency, "llm-latency", 0, "latency of the fake OpenAI-compatible server")
+	flag.BoolVar(&p.LLM, "llm", false, "extract with the fake OpenAI-compatible server as well as the rules (default: the rules path)")
 	flag.Int64Var(&p.Seed, "seed", 1, "seed of the generated conversations")
 	flag.StringVar(&p.OutDir, "out", "bench/out", "where latest.json, the dated copies and the logs go")
 	flag.DurationVar(&p.Timeout, "timeout", 5*time.Minute, "how long to wait for the pipeline to write every lead")

@@ -119,10 +119,11 @@ func startSystem(ctx context.Context, p params) (_ *system, err error) {
 		// The per-key limit protects a shared gateway from one noisy chatbot; the benchmark is that
 		// one chatbot on purpose, so its key is allowed the whole rate. The limiter still runs.
 		"LEADFLOW_RATE_LIMIT": "100000",
-		"LLM_BASE_URL":        s.llm.BaseURL(),
-		"LLM_MODEL":           fakellm.Model,
-		"LLM_API_KEY":         "bench",
+		"LLM_BASE_URL":        "", // the rules path unless -llm
 	})
+	if p.LLM {
+		s.env = child.Env(s.env, map[string]string{"LLM_BASE_URL": s.llm.BaseURL(), "LLM_MODEL": fakellm.Model, "LLM_API_KEY": "bench"})
+	}
 	if err := s.startApp(s.env); err != nil {
 		return nil, err
 	}
