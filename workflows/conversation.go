@@ -361,7 +361,7 @@ func (c *conversation) writeCRM(ctx workflow.Context, leadID string, status lead
 		LeadID: leadID, ConversationID: c.id, WorkflowID: ConversationWorkflowID(c.id), ContactID: c.contact.ContactID,
 		Status: status, Channel: c.channel(), Fields: c.fields, Score: c.score.Score, Tier: c.score.Tier,
 		ScoreBreakdown: c.score.Breakdown, Assignment: c.assignment, FirstTouchDue: firstTouchDue, Timings: c.timings,
-		Messages: c.messages[c.saved:c.processed],
+		Messages: c.messages[c.saved:c.processed], Extractor: c.extractor, LLMTokens: c.llmTokens,
 	}}).Get(ctx, &written); err != nil {
 		return fmt.Errorf("write crm: %w", err)
 	}

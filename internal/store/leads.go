@@ -31,6 +31,10 @@ type LeadRecord struct {
 	FirstTouchDue  *time.Time       // when the first call task falls due; set with Assignment
 	Timings        lead.Timings
 	Messages       []lead.Message // transcript messages not written yet (repeats are ignored)
+	// Extractor and LLMTokens say how the fields were read ("rules" or "llm+rules") and what the
+	// model cost so far; they go to the audit log with every write.
+	Extractor string
+	LLMTokens int
 }
 
 // FirstCallTaskID is the id of a lead's first call task: one per lead, whatever the retries.
@@ -101,7 +105,8 @@ func (s *Store) SaveLead(ctx context.Context, r LeadRecord) (lead.Status, error)
 			}
 		}
 		return s.audit(ctx, tx, "workflow", "lead.written", "lead", r.LeadID,
-			map[string]any{"status": status, "tier": r.Tier, "score": r.Score, "rep_id": repID})
+			map[string]any{"status": status, "tier": r.Tier, "score": r.Score, "rep_id": repID,
+				"extractor": r.Extractor, "llm_tokens": r.LLMTokens})
 	})
 	if err != nil {
 		return "", fmt.Errorf("save lead: %w", err)
