@@ -204,7 +204,8 @@ func (c *Client) complete(ctx context.Context, mode Mode, msgs []openai.ChatComp
 		Messages: msgs,
 		// go-openai drops a zero temperature; the smallest float asks for the same: no sampling.
 		Temperature: math.SmallestNonzeroFloat32,
-		MaxTokens:   maxAnswerTokens,
+		//lint:ignore SA1019 local servers (Ollama, llama.cpp, older vLLM) read max_tokens, not max_completion_tokens
+		MaxTokens: maxAnswerTokens,
 	}
 	switch mode {
 	case ModeJSONSchema:
