@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/leadflow/leadflow/internal/lead"
@@ -18,7 +19,21 @@ func Read(in Input, claims *Claims) lead.Fields {
 	if claims != nil {
 		f = Fuse(in, f, *claims)
 	}
-	return DefaultCalibration().Apply(f)
+	return proven(in, DefaultCalibration().Apply(f))
+}
+
+// proven raises a phone or e-mail that the channel itself vouches for (the WhatsApp sender's
+// number, a logged-in user's address) to channelProof: that is a proof, not a reading, so no
+// calibration table speaks for it.
+func proven(in Input, f lead.Fields) lead.Fields {
+	c := newConversation(in)
+	if e164, _, ok := c.senderPhone(); ok && f.Phone.Known() && *f.Phone.Value == e164 {
+		f.Phone.Confidence = max(f.Phone.Confidence, channelProof)
+	}
+	if s := in.Sender; s != nil && s.Email != nil && f.Email.Known() && strings.EqualFold(strings.TrimSpace(*s.Email), *f.Email.Value) {
+		f.Email.Confidence = max(f.Email.Confidence, channelProof)
+	}
+	return f
 }
 
 // Calibration maps the raw confidence of each field to the share of such values that turned out

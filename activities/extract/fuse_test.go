@@ -148,3 +148,12 @@ func TestCalibrationFitIsMonotoneAndShrinksThinBins(t *testing.T) {
 		t.Fatal("embedded calibration does not load")
 	}
 }
+
+func TestChannelProofSurvivesCalibration(t *testing.T) {
+	sender := "447400123456" // WhatsApp sends international digits without "+"
+	in := Input{Country: "GB", Channel: lead.ChannelWhatsApp, Sender: &lead.Sender{Phone: &sender}, Messages: chat("hi, I'd like a demo")}
+	f := Read(in, nil)
+	if !f.Phone.Known() || *f.Phone.Value != "+447400123456" || f.Phone.Confidence < channelProof {
+		t.Errorf("the WhatsApp sender number is certain: %v at %v", show(f.Phone.Value), f.Phone.Confidence)
+	}
+}

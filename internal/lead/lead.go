@@ -190,10 +190,10 @@ func (f Fields) Reachable() bool { return f.Phone.Known() || f.Email.Known() }
 func (f Fields) IsSpam() bool { return f.Intent.Known() && *f.Intent.Value == IntentSpam }
 
 // ReviewThreshold is the calibrated confidence below which a contact field is not acted on
-// automatically. Confidences are calibrated (activities/extract, docs/extraction.md), so a phone
-// at 0.7 is right about 7 times in 10: below this, a wrong number sent to a rep is likelier than
-// the cost of a person checking it.
-const ReviewThreshold = 0.7
+// automatically. Confidences are calibrated (activities/extract, docs/extraction.md): a phone below
+// 0.6 is wrong at least 4 times in 10, and a wrong number sent to a rep costs more than a person
+// checking it first.
+const ReviewThreshold = 0.6
 
 // NeedsReview lists the contact fields known with a confidence below ReviewThreshold.
 func (f Fields) NeedsReview() []string {
