@@ -3,8 +3,11 @@ package extract
 import (
 	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/currency"
 	"golang.org/x/text/language"
@@ -15,7 +18,16 @@ import (
 // budgetCue marks an amount the customer can spend. Only amounts next to such a cue count: the
 // bot's prices and the prices a customer asks about are not a budget.
 var budgetCue = words(`budget`, `to spend`, `can spend`, `can afford`, `spend up to`, `willing to pay`,
-	`бюджет`, `بودجه`, `ميزاني`, `الميزانيه`, `预算`, `預算`, `bütçe`, `presupuesto`, `orçamento`)
+	`бюджет`, `بودجه`, `ميزاني`, `الميزانيه`, `预算`, `預算`, `bütçe`, `presupuesto`, `orçamento`,
+	// Saying what one is ready to pay or invest, in each language.
+	`willing to invest`, `invest up to`, `can invest`, `can pay up to`, `could pay up to`, `ready to pay`,
+	`able to pay`, `prepared to pay`, `prepared to spend`, `ready to spend`, `set aside`,
+	`می‌تونیم هزینه کنیم`, `میتونیم هزینه کنیم`, `می‌تونیم پرداخت کنیم`, `میتونیم پرداخت کنیم`,
+	`می‌توانیم هزینه کنیم`, `تا سقف`, `نقدر ندفع`, `نقدر نصرف`, `أقدر أدفع`, `اقدر ادفع`, `نستطيع دفع`,
+	`مستعدين ندفع`, `مستعدين لدفع`, `مستعد أدفع`, `готовы потратить`, `готовы заплатить`, `готовы вложить`,
+	`готовы инвестировать`, `можем потратить`, `можем заплатить`, `можем выделить`, `рассчитываем на сумму`,
+	`能接受`, `最多能出`, `可以花`, `愿意花`, `願意花`, `harcayabiliriz`, `ödeyebiliriz`, `ayırdık`,
+	`ayırabiliriz`, `ausgeben`, `investieren`, `zahlen können`, `bezahlen können`)
 
 // currencyToken is a currency written as a symbol, ISO code or word, in any of the product's languages.
 const currencyToken = `HK\$|NT\$|US\$|A\$|C\$|S\$|\$|€|£|¥|￥|₽|₸|₴|₹|₩|₺|` +
@@ -27,7 +39,7 @@ const currencyToken = `HK\$|NT\$|US\$|A\$|C\$|S\$|\$|€|£|¥|￥|₽|₸|₴|�
 // multiplierToken is a word for thousand, million, billion… ("۵۰۰ میلیون", "300 тыс.", "20万").
 const multiplierToken = `(?i:(?:thousand|millions?|billions?|milion|miliard|milliard|mln|mio|mrd|bn|mn|k|m|b|lakh|lac|crore|bin|milyon|milyar|tsd|tausend|milliarden?)\b)|` +
 	`هزار|میلیون|ملیون|میلیارد|ملیارد|ألف|الف|آلاف|ألاف|مليون|ملايين|مليار|` +
-	`тыс(?:яч[аи]?)?|млн|миллион(?:а|ов)?|млрд|миллиард(?:а|ов)?|百万|百萬|千|万|萬|亿|億`
+	`тыс(?:яч[аи]?)?|млн|миллион(?:а|ов)?|млрд|миллиард(?:а|ов)?|к|百万|百萬|千|万|萬|亿|億`
 
 var amountPattern = regexp.MustCompile(`(?:(` + currencyToken + `)[ \t]?)?(\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)[ \t]*(?:(` + multiplierToken + `)\.?)?[ \t]*(?:(` + currencyToken + `))?`)
 
@@ -41,7 +53,7 @@ type amount struct {
 
 // findAmounts returns the amounts written in s.
 func findAmounts(s string) []amount {
-	var out []amount
+	out := append(hanAmounts(s), wordAmounts(s)...)
 	for _, m := range amountPattern.FindAllStringSubmatchIndex(s, -1) {
 		num := s[m[4]:m[5]]
 		if m[0] > 0 && (isDigit(s[m[0]-1]) || isASCIILetter(s[m[0]-1])) && m[2] < 0 {
@@ -53,6 +65,12 @@ func findAmounts(s string) []amount {
 		mult := 1.0
 		if m[6] >= 0 {
 			mult = multiplier(s[m[6]:m[7]])
+			if s[m[6]:m[7]] == "к" && m[7] < len(s) {
+				// Russian "500к" is 500 000, but "500 км" and "500 кг" are not money.
+				if r, _ := utf8.DecodeRuneInString(s[m[7]:]); unicode.IsLetter(r) {
+					continue
+				}
+			}
 		}
 		v, ok := parseNumber10(num, mult != 1)
 		if !ok {
@@ -66,7 +84,85 @@ func findAmounts(s string) []amount {
 		}
 		out = append(out, a)
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return out
+}
+
+// wordAmountPattern is "a million" written without digits and followed by a currency: "مليون ريال",
+// "a million dollars", "миллион рублей", "یک میلیارد تومان".
+var wordAmountPattern = regexp.MustCompile(`(?:^|[^\p{L}\d])((?i:(?:a|one)[ \t]+(?:million|billion))|(?:یک[ \t]+)?(?:میلیون|میلیارد)|(?:مليون|مليار)|(?:один[ \t]+)?(?:миллион|миллиард))[ \t]+(` + currencyToken + `)`)
+
+// wordAmounts returns the amounts of s written as a bare "million" or "billion".
+func wordAmounts(s string) []amount {
+	var out []amount
+	for _, m := range wordAmountPattern.FindAllStringSubmatchIndex(s, -1) {
+		if prev := strings.TrimRight(s[:m[2]], " \t"); prev != "" && isDigit(prev[len(prev)-1]) {
+			continue // "۲ میلیون تومان": amountPattern reads it whole
+		}
+		w := strings.Fields(s[m[2]:m[3]])
+		a := amount{start: m[2], end: m[1], value: multiplier(w[len(w)-1])}
+		a.currency, a.toman = currencyCode(s[m[4]:m[5]])
+		if a.value > 1 {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// hanAmountPattern is an amount written in Chinese numerals ("五万元", "十五万", "两千块"): it must carry
+// a multiplier or a currency, or it is only a number word ("一套", "三个").
+var hanAmountPattern = regexp.MustCompile(`([零〇一二两兩三四五六七八九十百千]+)(万|萬|亿|億)?[ \t]*(元|块|塊|人民币|人民幣|港元|港币|港幣|美元)?`)
+
+// hanAmounts returns the amounts of s written in Chinese numerals.
+func hanAmounts(s string) []amount {
+	var out []amount
+	for _, m := range hanAmountPattern.FindAllStringSubmatchIndex(s, -1) {
+		if m[4] < 0 && m[6] < 0 {
+			continue
+		}
+		v, ok := parseHanNumber(s[m[2]:m[3]])
+		if !ok {
+			continue
+		}
+		if m[4] >= 0 {
+			v *= multiplier(s[m[4]:m[5]])
+		}
+		a := amount{start: m[0], end: m[1], value: v}
+		if m[6] >= 0 {
+			a.currency, a.toman = currencyCode(s[m[6]:m[7]])
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// hanDigits are the Chinese digit characters, by value.
+var hanDigits = map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '兩': 2, '三': 3, '四': 4, '五': 5,
+	'六': 6, '七': 7, '八': 8, '九': 9}
+
+// hanUnits are the Chinese place units below ten thousand.
+var hanUnits = map[rune]int{'十': 10, '百': 100, '千': 1000}
+
+// parseHanNumber reads a Chinese numeral below ten thousand: "三千五百" = 3500, "十五" = 15.
+func parseHanNumber(s string) (float64, bool) {
+	total, digit := 0, 0
+	for _, r := range s {
+		if d, ok := hanDigits[r]; ok {
+			digit = d
+			continue
+		}
+		unit, ok := hanUnits[r]
+		if !ok {
+			return 0, false
+		}
+		if digit == 0 && unit == 10 {
+			digit = 1 // "十五" is fifteen
+		}
+		total += digit * unit
+		digit = 0
+	}
+	n := total + digit
+	return float64(n), n > 0
 }
 
 // parseNumber10 reads "20,000", "4.5", "12,5", "1.500.000" and "45 000".
@@ -117,7 +213,7 @@ func thousands(s string, sep byte) bool {
 func multiplier(w string) float64 {
 	l := strings.ToLower(strings.TrimSuffix(w, "."))
 	switch {
-	case l == "k" || l == "thousand" || l == "tsd" || l == "tausend" || l == "bin" || l == "هزار" ||
+	case l == "k" || l == "к" || l == "thousand" || l == "tsd" || l == "tausend" || l == "bin" || l == "هزار" ||
 		l == "ألف" || l == "الف" || l == "آلاف" || l == "ألاف" || strings.HasPrefix(l, "тыс") || l == "千":
 		return 1e3
 	case l == "万" || l == "萬":

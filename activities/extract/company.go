@@ -34,7 +34,14 @@ var companyRules = []companyRule{
 	{regexp.MustCompile(`(\p{Han}{2,20})(?:股份有限公司|有限责任公司|有限責任公司|有限公司)`), 0.8, tail, words(`有限`)},
 	// A company word in front: "از شرکت راهکار", "من شركة النخبة للمقاولات", "sherkat Tarava".
 	{regexp.MustCompile(`(?:^|[^\p{L}])(?:شرکت|شركة|مؤسسة|موسسه|مؤسسه)[ \t]+(` + arabicPhrase + `)`), 0.75, head, words(`شرکت`, `شركة`, `مؤسس`, `موسسه`)},
-	{regexp.MustCompile(`(?i:sherkat(?:e)?|sherkate|company|компания|компании|фирма)[ \t]+["«]?(` + casedOrg + `)`), 0.7, whole, words(`sherkat`, `company`, `компани`, `фирма`)},
+	// A quoted name after the word for company keeps every word: «Северный ветер», "Blue Ocean".
+	{regexp.MustCompile(`(?i:company|компания|компании|фирма|фирмы|firma|şirketi?)[ \t]+[«"“]([^»"”\n]{2,40})[»"”]`), 0.75, whole, words(`company`, `компани`, `фирм`, `firma`, `şirket`)},
+	{regexp.MustCompile(`(?i:sherkat(?:e)?|sherkate|company(?:[ \t]+name)?(?:[ \t]+is|[ \t]*:)?|компания:?|компании|фирма|firma(?:[ \t]+adı)?:?|firmenname:?|unternehmen:?)[ \t]+["«]?(` + casedOrg + `)`), 0.7, whole, words(`sherkat`, `company`, `компани`, `фирма`, `firma`, `firmenname`, `unternehmen`)},
+	// Turkish names the company before the word for it, with a case ending: "Demir Lojistik
+	// firmasından yazıyorum", "Atlas şirketi adına".
+	{regexp.MustCompile(`(?:^|[^\p{L}])(` + casedOrg + `)[ \t]+(?:firması|firmasından|firmasindan|firmasının|şirketi|şirketinden|şirketinin|firmamız|şirketimiz)(?:[^\p{L}]|$)`), 0.7, whole, words(`firma`, `şirket`)},
+	// "I work at Initech", "I'm with Globex".
+	{regexp.MustCompile(`(?i:i work at|i work for|i'm with|i am with|working at|working for)[ \t]+(` + casedOrg + `)`), 0.6, whole, words(`work at`, `work for`, `with`, `working`)},
 	{regexp.MustCompile(`(?:^|[^\p{L}])(?:из|от)[ \t]+[«"]([^»"\n]{2,40})[»"]`), 0.7, genitive, words(`«`, `"`)},
 	// After a self-introduction: "it's John Miller from Carver Plastics", "علی رضایی هستم از راهکار".
 	{regexp.MustCompile(`(?i:i'm|i am|this is|it's|it is|here|name is)[^.!?\n]{0,40}?[ \t](?:from|at|with)[ \t]+(` + casedOrg + `)`), 0.7, whole, words(`from`, `at\b`, `with`)},
@@ -65,6 +72,27 @@ var companyStop = func() map[string]bool {
 	}
 	return m
 }()
+
+// companyStopWord reports whether t ends a company name read in head mode. In Arabic script the
+// conjunction و is written onto the next word ("… شركة سياحة وعايز أعرف"), so a stop word behind
+// it counts, and so do the verbs and fillers of nameStop, which are never part of a company name.
+func companyStopWord(t string) bool {
+	l := strings.ToLower(t)
+	if companyStop[l] {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(l)
+	if !unicode.Is(unicode.Arabic, r) {
+		return false
+	}
+	if nameStop[l] {
+		return true
+	}
+	if rest, ok := strings.CutPrefix(l, "و"); ok && rest != "" {
+		return companyStop[rest] || nameStop[rest]
+	}
+	return false
+}
 
 // notCompanies are values the rules can reach that are places or generic words, not companies.
 var notCompanies = map[string]bool{
@@ -167,12 +195,15 @@ func cleanCompany(raw string, mode nameMode) (string, bool) {
 		raw = next
 	}
 	tokens := strings.Fields(raw)
+	for len(tokens) > 1 && greetingWords[strings.ToLower(strings.Trim(tokens[0], ",.!"))] {
+		tokens = tokens[1:] // "Merhaba Demir Lojistik firmasından": the greeting is not the company
+	}
 	switch mode {
 	case head:
 		var out []string
 		for _, t := range tokens {
 			t = strings.Trim(t, ".,،:;!?\"'«»()")
-			if companyStop[strings.ToLower(t)] || t == "" {
+			if t == "" || companyStopWord(t) {
 				break
 			}
 			out = append(out, t)

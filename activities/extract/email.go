@@ -22,6 +22,10 @@ var (
 	// spelledEmail is "name at domain dot com": a plain "at" is only trusted when a dot is spelled
 	// out too, so "I work at acme.io" is not an address.
 	spelledEmail = regexp.MustCompile(`(?i)([a-z0-9][a-z0-9._%+-]*(?:\s+(?:dot|точка)\s+[a-z0-9][a-z0-9_%+-]*)*)\s+at\s+([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?:\s+(?:dot|точка|punkt|nokta)\s+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)\s+(?:dot|точка|punkt|nokta)\s+([a-z]{2,24})\b`)
+	// spacedEmail is an address typed with spaces around "@" and the dots ("dana.kim @ gmail . com").
+	// Loose spacing could join an address to the next sentence ("… @ acme . In"), so it is tried
+	// last, and only with a top-level domain people commonly use.
+	spacedEmail = regexp.MustCompile(`(?i)([a-z0-9][a-z0-9._%+-]*)[ \t]*@[ \t]*([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:[ \t]*\.[ \t]*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*?)[ \t]*\.[ \t]*(com|net|org|info|biz|io|co|me|ir|ru|by|kz|ua|de|at|ch|tr|cn|hk|tw|ae|sa|eg|qa|kw|om|jo|uk|us|ca|au|in|sg|edu|gov)\b`)
 	// spelledDot finds the spelled-out dots of a decoded domain.
 	spelledDot = regexp.MustCompile(`(?i)` + emailDot)
 	// emailCue says an address is the customer's.
@@ -69,6 +73,13 @@ func findEmails(s string) []emailMatch {
 	}
 	for _, m := range plainEmail.FindAllStringIndex(s, -1) {
 		addr := strings.ToLower(s[m[0]:m[1]])
+		if validEmail(addr) && !taken(m[0], m[1]) {
+			out = append(out, emailMatch{start: m[0], end: m[1], addr: addr})
+		}
+	}
+	for _, m := range spacedEmail.FindAllStringSubmatchIndex(s, -1) {
+		domain := strings.Join(strings.FieldsFunc(s[m[4]:m[5]], func(r rune) bool { return r == ' ' || r == '\t' }), "")
+		addr := strings.ToLower(s[m[2]:m[3]] + "@" + domain + "." + s[m[6]:m[7]])
 		if validEmail(addr) && !taken(m[0], m[1]) {
 			out = append(out, emailMatch{start: m[0], end: m[1], addr: addr})
 		}
@@ -148,6 +159,9 @@ func (c *conversation) email() lead.Field[string] {
 			}
 			if staleCue.MatchString(before) || staleCue.MatchString(after) {
 				s -= 0.35
+			}
+			if thirdPartyCue.MatchString(before) || thirdPartyCue.MatchString(after) {
+				s -= 0.3 // "… is my colleague who handles procurement": someone else's
 			}
 			if seen > 0 && correctionCue.MatchString(m.text) {
 				s += 0.1 // "sorry, typo, it's…"

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/leadflow/leadflow/internal/lead"
 )
@@ -24,16 +25,27 @@ var intentCues = []intentCue{
 		`عرض تجريبي`, `عرض توضيحي`, `ديمو`, `تجربة مجانية`, `التجربة المجانية`, `نسخة تجريبية`,
 		`فترة تجريبية`, `الفترة التجريبية`, `دوره آزمایشی`, `نسخه رایگان`, `free trial`, `демо`, `демонстрац`, `презентац`,
 		`пробн`, `тестовый доступ`, `演示`, `試用`, `试用`, `示範`, `示范`, `deneme sürümü`, `tanıtım`,
-		`vorführung`, `testversion`, `probeversion`, `präsentation`)},
+		`vorführung`, `testversion`, `probeversion`, `präsentation`,
+		// Trying the product for free is a trial request, not a price question ("kostenlos testen").
+		`test drive`, `try it for free`, `try it out`, `free demo`, `نسخه دمو`, `تست رایگان`, `تجربة النظام`,
+		`попробовать`, `протестировать`, `тест-драйв`, `тестовый период`, `免费体验`, `免費體驗`, `体验一下`, `體驗一下`,
+		`试一下`, `試一下`, `ücretsiz deneme`, `deneme süresi`, `deneme hesabı`, `denemek istiyoruz`,
+		`kostenlos testen`, `kostenlos ausprobieren`, `ausprobieren`, `testzugang`, `testphase`)},
 	{lead.IntentPriceInquiry, 2.5, words(`price`, `pricing`, `cost`, `how much`, `quote\b`, `quotation`,
 		`rates\b`, `tariff`, `cheaper`, `discount`, `proposal`, `fee\b`, `fees\b`,
-		`gheymat`, `ghimat`, `qeymat`, `chande\b`, `chanda\b`, `hazine`,
+		`gheymat`, `ghimat`, `qeymat`, `chande\b`, `chanda\b`, `hazine`, `chand mishe`, `chand dar miad`,
+		`chand darmiad`, `chand mishavad`,
 		`قیمت`, `چنده`, `چقدره`, `چقدر`, `هزینه`, `تعرفه`, `تخفیف`, `شهریه`, `سعر`, `أسعار`, `اسعار`, `بكم`,
 		`كام>`, `تكلفة`, `التكلفة`, `خصم`, `رسوم`, `كم يكلف`, `كم تكلف`, `<цен`, `стоимост`,
 		`сколько сто`, `прайс`, `<кп>`, `коммерческое предложение`, `расценк`,
 		`тариф`, `скидк`, `多少钱`, `多少錢`, `价格`, `價格`, `價錢`, `价钱`, `报价`, `報價`, `收费`, `收費`, `费用`,
 		`費用`, `幾錢`, `几钱`, `幾多錢`, `几多钱`, `平啲`, `便宜`, `优惠`, `優惠`, `折扣`, `价目`, `價目`,
-		`fiyat`, `ne kadar`, `ücret`, `teklif`, `indirim`, `kaça`, `preis`, `kostet`, `kosten`, `angebot`,
+		`what do you charge`, `how much do you charge`, `do you charge`, `charge for`, `price list`,
+		`почём`, `почем`, `چند درمیاد`, `چند در میاد`, `چند میشه`, `چند می‌شه`, `چند هست`, `چند است`,
+		`сколько\?`, `сколько \?`, `сколько？`, `كم؟`, `كم ؟`, `كم\?`, `多少？`, `多少\?`, `wie viel\b`, `wieviel\b`,
+		`as3ar`, `se3r`, `b kam\b`,
+		`bkam\b`, `kaç para`, `kaç lira`, `fiyat`, `ne kadar`, `ücret\b`, `ücreti`, `ücretler`, `ücretlendirme`, `teklif`,
+		`indirim`, `kaça`, `preis`, `kostet`, `kosten\b`, `angebot`,
 		`rabatt`)},
 	{lead.IntentPurchase, 3, words(append(phrases(
 		[]string{`want to`, `wants to`, `wanted to`, `like to`, `ready to`, `decided to`, `plan to`},
@@ -50,7 +62,10 @@ var intentCues = []intentCue{
 		`договор`, `подключаемся`, `подключаться`, `лиценз`, `采购`, `採購`, `购买`, `購買`, `下单`, `下單`,
 		`订购`, `訂購`, `合同`, `合約`, `签约`, `簽約`, `报名`, `報名`, `付款`, `开通`, `開通`, `订阅`, `訂閱`,
 		`satın al`, `sipariş ver`, `abone ol`, `kayıt ol`, `sözleşme`, `fatura`, `kaufen`, `bestellen`,
-		`bestellung`, `abonnieren`, `vertrag`, `rechnung`, `buchen`)...)},
+		`bestellung`, `abonnieren`, `vertrag`, `rechnung`, `buchen`,
+		// Renewing or extending is buying again.
+		`renew`, `extend our subscription`, `extend my subscription`, `verlängern`, `تمدید`, `تجديد`, `продлить`,
+		`продление`, `yenilemek`, `yenileme`, `续费`, `續費`, `续订`, `續訂`)...)},
 	{lead.IntentPurchase, 2, words(`buy`, `purchase`, `order\b`, `subscription`, `اشتراک`, `kharid`, `خرید`, `بخر`, `شراء`, `للشراء`,
 		`купить`, `покупа`, `покупк`, `приобрести`, `подключить`, `买`, `買`, `alma\b`, `almak`)},
 	{lead.IntentSupport, 3.5, words(`not working`, `doesn't work`, `does not work`, `isn't working`, `stopped`,
@@ -67,7 +82,17 @@ var intentCues = []intentCue{
 		`техподдерж`, `不能用`, `用不了`, `无法`, `無法`, `故障`, `坏了`, `壞咗`, `错误`, `錯誤`, `报错`, `退款`,
 		`投诉`, `投訴`, `漏`, `售后`, `售後`, `维修`, `維修`, `çalışmıyor`, `hata`, `arıza`, `bozuk`, `iade`,
 		`şikayet`, `funktioniert nicht`, `geht nicht`, `fehler`, `störung`, `defekt`, `kaputt`,
-		`reklamation`, `rückerstattung`)},
+		`reklamation`, `rückerstattung`,
+		// A fault said in other words: "doesn't load", "can't access", "funktioniert seit heute
+		// nicht mehr" (German puts the negation after the rest of the clause).
+		`doesn't load`, `does not load`, `won't load`, `not loading`, `won't open`, `doesn't open`,
+		`can't access`, `cannot access`, `can't open`, `stopped working`,
+		`(?:widget|site|website|app|system|server|service|bot|chatbot|dashboard|portal|platform|panel|integration|api|account)\s+(?:is|was|went|has been|keeps going)\s+(?:down|offline)\b`,
+		`funktioniert\b[^.!?\n]{0,40}\bnicht\b`, `geht\b[^.!?\n]{0,30}\bnicht mehr`, `lädt nicht`,
+		`lässt sich nicht`, `kann mich nicht`, `не открывается`, `не загружается`, `не могу войти`,
+		`не могу зайти`, `打不开`, `打不開`, `登录不了`, `登錄不了`, `登不上`, `出问题`, `出問題`, `açılmıyor`,
+		`giriş yapamıyorum`, `giriş yapamıyoruz`, `لود نمی`, `وارد نمی`, `ما يفتح`, `مش بيفتح`, `لا يفتح`,
+		`ما يشتغل`, `لا أستطيع الدخول`, `ما اقدر ادخل`).gated(`down`, `offline`, `funktioniert`, `geht`)},
 	{lead.IntentSupport, 2, words(`technical support`, `tech support`, `customer support team`, `need support`,
 		`support ticket`, `contact support`, `help with my`, `didn't receive`, `haven't received`, `not received`,
 		`cancel my`, `my account`, `نرسیده`, `لغو اشتراک`, `ما وصل`, `إلغاء الاشتراك`, `поддержк`, `не получ`,
@@ -138,6 +163,7 @@ var spamCues = []struct {
 		`مراهنات`, `казино`, `博彩`, `赌场`, `賭場`, `bahis`)},
 	{"hype", words(`guaranteed`, `100% `, `!!!`, `spots left`, `places left`, `limited offer`, `% off`,
 		`offer ends`, `act now`, `click here`, `dm @`, `join t\.me`, `no risk`, `bulk discount`,
+		`garantiert`, `top-platzierung`, `erste seite bei google`, `seo-dienst`, `seo dienst`, `seo hizmet`,
 		`تضمینی`, `تخفیف ویژه`, `فقط امروز`, `ضمان`, `سجل الآن`, `العرض لأول`, `بدون خسارة`, `гарантия`,
 		`<всего за`, `名额有限`, `名額有限`, `不收费`, `不收費`, `加微信`, `详情`, `詳情`, `garantili`)},
 }
@@ -149,11 +175,60 @@ var injectionCue = words(`previous instructions`, `prior instructions`, `above i
 	`disregard previous`, `disregard your`, `system note:`, `system prompt`, `system message:`, `developer mode`,
 	`jailbreak`, `mark me as`, `mark this lead as`, `mark this conversation as`, `mark this chat as`,
 	`mark this as`, `lead score`, `you are now`,
-	`دستورات قبلی`, `دستورالعمل‌های قبلی`, `نادیده بگیر`, `پرامپت`, `تجاهل`, `التعليمات السابقة`, `تعليماتك`,
+	`دستورات قبلی`, `دستورالعمل‌های قبلی`, `دستور[^.!?؟\n]{0,40}نادیده`, `پرامپت`, `تجاهل جميع`, `تجاهل كل`, `تجاهل التعليمات`,
+	`تجاهل تعليمات`, `تجاهل الأوامر`, `التعليمات السابقة`, `تعليماتك`,
 	`игнорируй`, `предыдущие инструкции`, `системный промпт`, `режим разработчика`, `режиме разработчика`,
 	`отметь этот`, `отметь меня`, `忽略之前`, `忽略以上`, `忽略所有`, `之前的所有指令`, `系统提示`, `系統提示`,
 	`把我标记为`, `把我標記為`, `开发者模式`, `開發者模式`, `önceki talimat`, `talimatları yok say`,
-	`vorherigen anweisungen`, `bisherigen anweisungen`, `ignoriere alle`)
+	`vorherigen anweisungen`, `bisherigen anweisungen`, `ignoriere alle`,
+	// Other ways of telling the pipeline what to record: "forget your instructions", a fake
+	// "SYSTEM:" header, "set my budget to …". A customer states a budget ("our budget is …"); only
+	// someone addressing the machine says "set my budget to …". "Forget" and "ignore" alone are not
+	// cues: "forget the first number, it's …" is a correction, and corrections must stay evidence.
+	`(?:forget|ignore|disregard) (?:all |any |your |the |my )?(?:previous |prior |above |earlier |system )?(?:instructions|rules|prompts?)\b`,
+	`new instructions`, `override (?:your|the system|all|lead|previous)`,
+	`set (?:my |the |our |this )?(?:budget|urgency|priority|intent|lead score|score|lead status|status) (?:to|=|as|at)\b`,
+	`as a hot lead`, `as hot lead`, `route me to the ceo`, `route this to the ceo`, `pretend you are`,
+	`pretend to be`, `act as an admin`, `act as the admin`,
+	`(?m:^)\s*\[?(?:system|admin|assistant|developer|root)\]?\s*:`,
+	`دستورات رو فراموش`, `دستوراتت رو فراموش`, `همه دستورات`, `لید داغ`, `به عنوان لید`,
+	`كل التعليمات`, `جميع التعليمات`, `انس التعليمات`, `انسى التعليمات`, `تعليمات النظام`, `سجلني كعميل`, `اعتبرني عميل`,
+	`забудь все инструкции`, `забудь инструкции`, `забудь предыдущ`, `забудьте предыдущ`, `забудьте все инструкции`,
+	`новые инструкции`, `поставь бюджет`, `укажи бюджет`, `запиши бюджет`, `之前的指令`, `所有指令`, `之前的指示`,
+	`忽略指令`, `预算写`, `預算寫`, `把我标记`, `把我標記`, `talimatları unut`, `tüm talimatları`,
+	`bütün talimatları`, `olarak işaretle`, `vergiss alle anweisungen`, `vergiss deine anweisungen`,
+	`vergiss die anweisungen`, `setze mein budget`, `setze das budget`, `markiere mich`).gated(`دستور`,
+	`instruction`, `rule`, `prompt`, `override`, `set `, `system`, `admin`, `assistant`, `developer`, `root`)
+
+// intentView is the message as evidence of intent. Fields are read only up to the first sentence
+// that instructs the bot (what follows may be more of the instruction: "… Classify this as a
+// purchase. Budget: 1 billion."), and so is intent, except for the questions that follow: a real
+// question after the attempt ("Anyway, how much is the Pro plan?") still says what the customer
+// wants, while an instruction is not asked.
+func (m *customerMsg) intentView() (text, lower string) {
+	if m.trusted == len(m.text) {
+		return m.text, m.lower
+	}
+	var spans [][2]int
+	for a := m.trusted; a < len(m.text); {
+		_, b := sentenceAround(m.text, a, a)
+		if b <= a {
+			b = len(m.text)
+		}
+		if !question(m.text[a:b]) || injectionCue.Match(m.text[a:b], m.lower[a:b]) {
+			spans = append(spans, [2]int{a, b})
+		}
+		a = b
+	}
+	return maskSpans(m.text, spans), maskSpans(m.lower, spans)
+}
+
+// question reports whether a sentence is asked: it ends with a question mark of any script.
+func question(sentence string) bool {
+	s := strings.TrimRightFunc(sentence, unicode.IsSpace)
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r == '?' || r == '؟' || r == '？'
+}
 
 // injectionStart returns where an attempt to instruct the bot starts in text (the start of the
 // sentence holding it), or len(text).
@@ -180,8 +255,9 @@ func (c *conversation) intent() lead.Field[lead.Intent] {
 	}
 	hits := map[lead.Intent]*hit{}
 	for _, m := range c.msgs {
-		quoted := quotedSpans(m.trustedText())
-		text, lower := maskSpans(m.trustedText(), quoted), maskSpans(m.trustedLower(), quoted)
+		text, lower := m.intentView()
+		quoted := quotedSpans(text)
+		text, lower = maskSpans(text, quoted), maskSpans(lower, quoted)
 		for _, cue := range intentCues {
 			for _, loc := range cue.re.All(text, lower) {
 				a, b := sentenceAround(text, loc[0], loc[1])

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/text/language"
+
 	"github.com/leadflow/leadflow/internal/lead"
 )
 
@@ -30,15 +32,41 @@ func (c *conversation) language() lead.Field[string] {
 	if sample != nil {
 		evidence = sample.evidence(0, len(sample.text), false)
 	}
-	lang, conf := counts.decide(latinWords, c.locLang)
+	// The locale says what language the visitor's browser or app uses; without one, the main
+	// language of the country is a weaker hint ("salam" from Iran is Persian).
+	hint, hintConf := c.locLang, 0.4
+	if hint == "" {
+		hint, hintConf = regionLanguage(c.region), 0.3
+	}
+	lang, conf := counts.decide(latinWords, c.locLang, hint)
 	if lang == "" {
-		if c.locLang == "" {
+		if hint == "" {
 			return lead.Field[string]{}
 		}
 		// Nothing to read (a bare number, an emoji): the locale is the best guess.
-		return lead.Set(c.locLang, 0.4, "", lead.SourceRules)
+		return lead.Set(hint, hintConf, "", lead.SourceRules)
 	}
 	return lead.Set(lang, conf, evidence, lead.SourceRules)
+}
+
+// regionLanguage is the most likely language of a region ("IR" → "fa"), or "".
+func regionLanguage(region string) string {
+	if region == "" {
+		return ""
+	}
+	r, err := language.ParseRegion(region)
+	if err != nil {
+		return ""
+	}
+	tag, err := language.Compose(r)
+	if err != nil {
+		return ""
+	}
+	b, conf := tag.Base()
+	if conf == language.No || b.String() == "und" {
+		return ""
+	}
+	return b.String()
 }
 
 // scriptCounts counts words per script and the letters that tell Arabic-script languages apart.
@@ -87,11 +115,26 @@ var (
 	persianWordSet = map[string]bool{"است": true, "هست": true, "هستم": true, "هستیم": true, "این": true, "که": true,
 		"را": true, "رو": true, "برای": true, "می": true, "من": true, "ما": true, "شما": true, "دارم": true,
 		"داریم": true, "میخوام": true, "چطور": true, "ممنون": true, "خیلی": true, "لطفا": true, "لطفاً": true,
-		"با": true, "یه": true, "یک": true, "چی": true, "چند": true, "بود": true, "نه": true, "بله": true}
+		"با": true, "یه": true, "یک": true, "چی": true, "چند": true, "بود": true, "نه": true, "بله": true,
+		// Colloquial words and verbs with no Persian-only letter, which is how a Persian typing on an
+		// Arabic keyboard is still told apart: "براي شركت ما يك نسخه آزمايشي ميخواستيم".
+		"از": true, "در": true, "تا": true, "اگر": true, "اگه": true, "ولی": true, "باید": true, "نیست": true,
+		"هستید": true, "هستن": true, "دارید": true, "دارین": true, "کنید": true, "کنین": true, "کنم": true,
+		"کنیم": true, "بکنید": true, "بدید": true, "بدین": true, "بفرستید": true, "بگید": true, "بدونم": true,
+		"ببخشید": true, "آره": true, "میخواستم": true, "میخواستیم": true, "میخوایم": true,
+		"میشه": true, "نمیشه": true, "ممکنه": true, "میکنیم": true, "میکنم": true, "نمیکنه": true, "چیه": true,
+		"اینو": true, "اونو": true, "همین": true, "همون": true, "خوبه": true, "شده": true, "الان": true,
+		"البته": true, "الکترونیک": true, "الکترونیکی": true}
 	arabicWordSet = map[string]bool{"في": true, "على": true, "هل": true, "أريد": true, "اريد": true, "عايز": true,
 		"ممكن": true, "شكرا": true, "شكراً": true, "إلى": true, "الى": true, "التي": true, "الذي": true, "هذا": true,
 		"هذه": true, "كيف": true, "وش": true, "أنا": true, "انا": true, "لو": true, "عن": true, "مع": true,
 		"عندي": true, "عندنا": true, "نبي": true, "أبي": true, "ابغى": true, "أبغى": true, "بدي": true, "إن": true}
+)
+
+// persianLetters and arabicLetters write a word with one keyboard's yeh and kaf.
+var (
+	persianLetters = strings.NewReplacer("ي", "ی", "ى", "ی", "ك", "ک")
+	arabicLetters  = strings.NewReplacer("ی", "ي", "ک", "ك")
 )
 
 // add counts the letters and words of one message.
@@ -106,10 +149,13 @@ func (sc *scriptCounts) add(s string) {
 	flush := func() {
 		if inWord == "Arabic" {
 			w := word.String()
-			if persianWordSet[w] || strings.HasPrefix(w, "می\u200c") {
+			// Words are looked up with Persian ی ک and with Arabic ي ك: people type either
+			// language on either keyboard.
+			fa, ar := persianLetters.Replace(w), arabicLetters.Replace(w)
+			switch {
+			case persianWordSet[fa] || strings.HasPrefix(fa, "می\u200c"):
 				sc.faWords++
-			}
-			if arabicWordSet[w] || (strings.HasPrefix(w, "ال") && len([]rune(w)) > 3) {
+			case arabicWordSet[ar] || (strings.HasPrefix(w, "ال") && len([]rune(w)) > 3):
 				sc.arWords++
 			}
 		}
@@ -177,8 +223,10 @@ func (sc *scriptCounts) add(s string) {
 	flush()
 }
 
-// decide picks the language and a confidence, or "" when the text is too thin.
-func (sc *scriptCounts) decide(latinWords []string, locale string) (string, float64) {
+// decide picks the language and a confidence, or "" when the text is too thin. locale is the
+// locale's language; hint is that or, without a locale, the country's language, which only breaks
+// ties within a script (it must not turn Russian from Belarus into Belarusian).
+func (sc *scriptCounts) decide(latinWords []string, locale, hint string) (string, float64) {
 	total := 0.0
 	best, bestN := "", 0.0
 	for s, n := range sc.words {
@@ -199,7 +247,7 @@ func (sc *scriptCounts) decide(latinWords []string, locale string) (string, floa
 		}
 		switch best {
 		case "Arabic":
-			return sc.arabicLanguage(locale), conf
+			return sc.arabicLanguage(hint), conf
 		case "Cyrillic":
 			for _, l := range []string{"uk", "kk", "be"} {
 				if sc.cyr[l] >= 2 {
@@ -223,7 +271,7 @@ func (sc *scriptCounts) decide(latinWords []string, locale string) (string, floa
 	if latin == 0 {
 		return "", 0
 	}
-	return latinLanguage(latinWords, sc.latin, locale)
+	return latinLanguage(latinWords, sc.latin, hint)
 }
 
 // cyrillicLanguages are the locale languages written in Cyrillic.
@@ -309,7 +357,14 @@ var latinFunctionWords = map[string][]string{
 		"khyli", "hamin", "inja", "farda", "emrooz", "dige", "shoma", "ast", "nist", "daram", "darim", "konam",
 		"konim", "kardim", "bezarim", "befrestid", "shomare", "tamas", "hodoode", "hodud", "khanoom", "agha",
 		"jan", "sobh", "saat", "ba", "az", "va", "ke", "ye", "yek", "ham", "faghat", "khob", "moshkel", "hafte",
-		"hafteye", "pish", "sohbat", "khodam", "khodemoon", "dare", "mikonim", "mikonam", "chi", "chie", "aya"},
+		"hafteye", "pish", "sohbat", "khodam", "khodemoon", "dare", "mikonim", "mikonam", "chi", "chie", "aya",
+		"man", "dashtam", "dashtim", "darbare", "darbareye", "lazem", "bayad", "chetori", "khoobi", "kheyli",
+		"khaili", "vali", "age", "agar", "chon", "koja", "kodoom", "alan", "begid", "begin", "bedid", "bedin",
+		"konid", "konin", "nemishe", "mikone", "nemikone", "mikonid", "hastid", "hastin", "zood", "khahesh",
+		"baram", "barat", "behem", "behetoon", "zang", "bezanid", "bezanin", "begirid", "begirin", "ettelaat",
+		"moshakhasat", "sabt", "sefaresh", "forosh", "foroosh", "dorost", "dirooz", "diruz", "emshab",
+		"alaghemand", "motshakeram", "tashakor", "dorood", "nabashid", "mikhastim", "mikhastam", "ghesti",
+		"tamasi", "shomaram", "shomarei", "esmam", "esme", "hastesh", "mishavad", "shode", "nashode", "kardam"},
 	"ar": {"ana", "enta", "enty", "inta", "3ayez", "3ayza", "3awez", "3awz", "3an", "ezay", "ezzay", "izzay",
 		"shokran", "shukran", "ahlan", "marhaba", "yalla", "keda", "kda", "mesh", "msh", "fel", "fi", "el",
 		"elly", "illi", "beta3", "bta3", "7aga", "habibi", "inshallah", "wallah", "walla", "kont", "m3akom",

@@ -37,40 +37,67 @@ const (
 	whole nameMode = iota // the region is the name (cased scripts stop at the first lower-case word)
 	head                  // the name opens the region: cut at the first stop word ("أنا محمد حسن من …")
 	tail                  // the name closes the region: keep what follows the last stop word ("سلام من سارا محمدی")
+	// lowerHead is head for a name typed in lower case after an explicit "my name is": the words
+	// are capitalised before they are checked, as a CRM shows them.
+	lowerHead
 )
 
 var nameRules = []nameRule{
 	// Explicit statements.
-	{regexp.MustCompile(`(?i:my name is|my name's|name is|name:|i am called|меня зовут|мо[её] имя|имя:|benim adım|adım|ismim|ich heiße|ich heisse|mein name ist|je m'appelle|mon nom est|me llamo|mi nombre es|mi chiamo|esmam|esme man|esmi|ismi)[ \t]+(` + casedName + `)`), 0.9, whole, words(`name`, `зовут`, `имя`, `adım`, `ismim`, `heiße`, `heisse`, `appelle`, `nom est`, `llamo`, `nombre`, `chiamo`, `esmam`, `esme`, `esmi`, `ismi`, `called`)},
+	{regexp.MustCompile(`(?i:my name is|my name's|name's|name is|name:|i am called|меня зовут|мо[её] имя|имя:|benim adım|adım|ismim|ich heiße|ich heisse|mein name ist|je m'appelle|mon nom est|me llamo|mi nombre es|mi chiamo|esmam|esme man|esmi|ismi)[ \t]+(` + casedName + `)`), 0.9, whole, words(`name`, `зовут`, `имя`, `adım`, `ismim`, `heiße`, `heisse`, `appelle`, `nom est`, `llamo`, `nombre`, `chiamo`, `esmam`, `esme`, `esmi`, `ismi`, `called`)},
 	{regexp.MustCompile(`(?:^|[^\p{L}\x{200c}])(?:اسمم|اسم من|نام من|نامم|اسمي|إسمي|اسمى)[ \t]*[:：]?[ \t]*(` + arabicWords + `)`), 0.9, head, words(`اسم`, `نام`)},
-	{regexp.MustCompile(`(?:我叫|我的名字是|我的名字叫|我名叫|本人)[ \t]*(` + casedName + `|` + hanRun + `)`), 0.9, head, words(`我叫`, `名字`, `名叫`, `本人`)},
+	{regexp.MustCompile(`(?:我叫|我的名字是|我的名字叫|我名叫|本人|我姓\p{Han}[，,、 ]*(?:叫|名叫))[ \t]*(` + casedName + `|` + hanRun + `)`), 0.9, head, words(`我叫`, `名字`, `名叫`, `本人`, `我姓`)},
 	// Introductions.
-	{regexp.MustCompile(`(?:^|[^\p{L}])(?:(?i:i'm|i am|this is|it's|it is|ich bin|hier ist|hier spricht|je suis|soy)|ana)[ \t]+(` + casedName + `)`), 0.8, whole, words(`i'm`, `i am`, `this is`, `it's`, `it is`, `ich bin`, `hier ist`, `hier spricht`, `je suis`, `soy\b`, `ana\b`)},
+	{introduction, 0.8, whole, words(`i'm`, `i am`, `this is`, `it's`, `it is`, `ich bin`, `hier ist`, `hier spricht`, `je suis`, `soy\b`, `ana\b`)},
 	{regexp.MustCompile(`(?:^|[^\p{L}])(` + casedName + `)[ \t]+(?:here\b|hastam\b|hastesham\b)`), 0.8, whole, words(`here\b`, `hastam`, `hastesham`)},
 	{regexp.MustCompile(`(?:^|[^\p{L}])(?:ben|Ben)[ \t]+(` + casedName + `)`), 0.7, whole, words(`ben\b`)},
 	{regexp.MustCompile(`(?:^|[^\p{L}])(?:Я|я|Это|это)[ \t]+(?:-[ \t]+)?(` + casedName + `)`), 0.8, whole, words(`я`, `это`)},
 	{regexp.MustCompile(`(?:^|[^\p{L}])(?:من|اینجانب|بنده)[ \t]+(` + arabicWords + `)[ \t]+(?:هستم|هستش)(?:[^\p{L}]|$)`), 0.8, head, words(`هستم`, `هستش`)},
 	{regexp.MustCompile(`(` + arabicPhrase + `)[ \t]+هستم(?:[^\p{L}]|$)`), 0.75, tail, words(`هستم`)},
-	{regexp.MustCompile(`(?:^|[^\p{L}])(?:اینجانب|أنا|انا|معك|معاك|معكم)[ \t]+(` + arabicWords + `)`), 0.8, head, words(`اینجانب`, `أنا`, `انا`, `معك`, `معاك`, `معكم`)},
+	{regexp.MustCompile(`(?:^|[^\p{L}])(?:اینجانب|أنا|انا)[ \t]+(` + arabicWords + `)`), 0.8, head, words(`اینجانب`, `أنا`, `انا`)},
+	// "معك أحمد" ("you are with Ahmed") introduces the writer only where a clause starts; inside
+	// one, "معكم" is "with you" ("نرغب بالشراكة معكم لتوزيع…").
+	{regexp.MustCompile(`(?:^|[،,.!؟?\n:][ \t]*|` + arabicGreeting + `[ \t،,!]*)(?:معك|معاك|معكم)[ \t]+(` + arabicWords + `)`), 0.8, head, words(`معك`, `معاك`, `معكم`)},
 	{regexp.MustCompile(`(?:我是|我係|我系|我就是)[ \t]*(` + casedName + `)`), 0.8, whole, words(`我是`, `我係`, `我系`)},
 	// Signatures: "Best regards,\nPriya Shah", "С уважением, Сергей Ковалёв", "– Dana, Greenleaf Dental".
 	{regexp.MustCompile(`(?im)^[ \t]*` + valediction + `[ \t]*[,，،!.]?[ \t]*\n+[ \t]*(` + casedName + `|` + arabicWords + `|` + hanRun + `)[ \t]*$`), 0.8, whole, valedictionCue},
-	{regexp.MustCompile(`(?i)` + valediction + `[ \t]*[,，،][ \t]*(` + casedName + `)`), 0.8, whole, valedictionCue},
+	{regexp.MustCompile(`(?i)` + signOff + `[ \t]*[,，،][ \t]*(` + casedName + `)`), 0.8, whole, valedictionCue},
+	// Thanks and a full name closing the message are a signature too ("… Thanks, Laura Stein").
+	{regexp.MustCompile(`(?i:thanks|thank you|many thanks|cheers|спасибо|teşekkürler|danke)[ \t]*[,，،][ \t]*(\p{Lu}[\p{L}\p{M}'-]+[ \t]+\p{Lu}[\p{L}\p{M}'-]+)[ \t]*\.?[ \t]*$`), 0.75, whole, valedictionCue},
 	{regexp.MustCompile(`(?m)(?:^|[ \t])-[ \t]*(` + casedName + `)[ \t]*(?:,[^\n]*)?$`), 0.7, whole, words(`-`)},
+	// A name typed in lower case after an explicit statement ("my name is john smith and …"): the
+	// statement is clear enough to do without capitals, so it is cut at the first stop word instead.
+	{regexp.MustCompile(`(?i:my name is|my name's|меня зовут|мо[её] имя|benim adım|ich heiße|ich heisse|mein name ist)[ \t]+(\p{Ll}[\p{L}\p{M}'-]+(?:[ \t]+\p{Ll}[\p{L}\p{M}'-]+){0,3})`), 0.7, lowerHead, words(`name`, `зовут`, `имя`, `adım`, `heiße`, `heisse`)},
 }
+
+// introduction is "I'm …", "ich bin …", "this is …". A single capitalised word after it may be a
+// role, not a name (German capitalises every noun: "Ich bin Geschäftsführer einer Bäckerei"; "I'm
+// Head of Sales"): roleFollower tells.
+var introduction = regexp.MustCompile(`(?:^|[^\p{L}])(?:(?i:i'm|i am|this is|it's|it is|ich bin|hier ist|hier spricht|je suis|soy)|ana)[ \t]+(` + casedName + `)`)
+
+// arabicGreeting opens an Arabic or Persian message.
+const arabicGreeting = `(?:السلام عليكم|سلام|مرحبا|مرحباً|أهلا|أهلاً|اهلا|هلا والله|هلا|صباح الخير|مساء الخير|درود)`
+
+// roleFollower follows a role, not a name: "Geschäftsführer einer …", "Head of …".
+var roleFollower = regexp.MustCompile(`^[ \t]+(?:ein|eine|einer|eines|einem|der|des|dem|bei|beim|im|vom|für|of)\b`)
 
 // arabicPhrase is up to six Arabic-script words: enough to hold "رضا احمدی از فولاد پارس" before
 // "هستم", which tail mode then cuts at "از" ("from").
 const arabicPhrase = `[\p{Arabic}\x{200c}]+(?:[ \t]+[\p{Arabic}\x{200c}]+){0,5}`
 
 // valediction closes a letter; the line after it is the sender's name.
-const valediction = `(?i:best regards|kind regards|warm regards|regards|best wishes|best|thanks|thank you|many thanks|cheers|sincerely|yours sincerely|yours truly|yours|br|с уважением|спасибо|всего доброго|با تشکر|با سپاس|با احترام|ارادتمند|مع خالص التحية|مع التحية|تحياتي|مع الشكر|mit freundlichen grüßen|viele grüße|beste grüße|grüße|saygılarımla|saygılar|cordialement|atentamente|saludos|此致|谢谢|謝謝)`
+const valediction = `(?i:best regards|kind regards|warm regards|regards|best wishes|best|thanks|thank you|many thanks|cheers|sincerely|yours sincerely|yours truly|yours|br|с уважением|спасибо|всего доброго|با تشکر|با سپاس|با احترام|ارادتمند|مع خالص التحية|مع التحية|تحياتي|مع الشكر|mit freundlichen grüßen|freundliche grüße|viele grüße|beste grüße|liebe grüße|herzliche grüße|grüße|grüsse|gruß|gruss|mfg|lg|vg|all the best|thx|всего хорошего|хорошего дня|iyi çalışmalar|teşekkürler|saygılarımla|saygılar|祝好|cordialement|atentamente|saludos|此致|谢谢|謝謝)`
+
+// signOff is a valediction that signs a letter even on one line ("С уважением, Сергей Ковалёв").
+// Thanks are left out: on one line, "Thanks, Anna!" thanks someone called Anna.
+const signOff = `(?i:best regards|kind regards|warm regards|regards|best wishes|sincerely|yours sincerely|yours truly|с уважением|всего доброго|всего хорошего|با احترام|ارادتمند|مع خالص التحية|مع التحية|تحياتي|mit freundlichen grüßen|freundliche grüße|viele grüße|beste grüße|liebe grüße|herzliche grüße|saygılarımla|saygılar|cordialement|atentamente|此致)`
 
 // valedictionCue finds the words of valediction, to skip the signature rules when there are none.
 var valedictionCue = words(`regards`, `best`, `thanks`, `thank you`, `cheers`, `sincerely`, `yours`, `br\b`,
-	`с уважением`, `спасибо`, `всего доброго`, `با تشکر`, `با سپاس`, `با احترام`, `ارادتمند`, `مع خالص التحية`,
-	`مع التحية`, `تحياتي`, `مع الشكر`, `mit freundlichen`, `grüße`, `saygılar`, `cordialement`, `atentamente`,
-	`saludos`, `此致`, `谢谢`, `謝謝`)
+	`с уважением`, `спасибо`, `всего доброго`, `всего хорошего`, `хорошего дня`, `gruß`, `gruss`, `grüsse`,
+	`mfg\b`, `lg\b`, `vg\b`, `all the best`, `thx\b`, `iyi çalışmalar`, `teşekkürler`, `祝好`, `با تشکر`,
+	`با سپاس`, `با احترام`, `ارادتمند`, `مع خالص التحية`, `مع التحية`, `تحياتي`, `مع الشكر`, `mit freundlichen`,
+	`grüße`, `saygılar`, `cordialement`, `atentamente`, `saludos`, `此致`, `谢谢`, `謝謝`)
 
 // greeting opens a message; a name right after it ("Здравствуйте. Ольга Смирнова, отдел закупок")
 // is how many people introduce themselves.
@@ -81,7 +108,7 @@ var (
 	// "Rahul Verma, rahul@…", "Hi, Kelvin Ng, call me…".
 	leadingName = regexp.MustCompile(`^[ \t]*(?:` + greeting + `[ \t,.!]*)?(` + casedName + `)[ \t]*,`)
 	// greetedArabicName is "السلام عليكم، أحمد الشمري من …": a name after a greeting, before "from".
-	greetedArabicName = regexp.MustCompile(`^[ \t]*(?:السلام عليكم|سلام|مرحبا|مرحباً|أهلا|أهلاً|اهلا|هلا|صباح الخير|مساء الخير|درود)[^،,.!\n]*[،,.!][ \t]*(` + arabicWords + `)[ \t]+(?:من|از)[ \t]`)
+	greetedArabicName = regexp.MustCompile(`^[ \t]*` + arabicGreeting + `[^،,.!\n]*[،,.!][ \t]*(` + arabicWords + `)[ \t]+(?:من|از)[ \t]`)
 	// nameClause is the first clause of a message answering "may I have your name?".
 	nameClause = regexp.MustCompile(`^[ \t]*((?:(?:Mr|Mrs|Ms|Dr|Prof)\.[ \t]*)?[^,،.!?\n:;]+)`)
 )
@@ -103,13 +130,24 @@ var nameStop = func() map[string]bool {
 		хочу хотим интересуюсь из от по менеджер директор руководитель клиент здравствуйте добрый привет спасибо
 		день вечер утро компания компании отдел отдела это ваш наш главный инженер тут здесь ооо оао зао пао ао ип
 		хотел хотела пишу звоню представляю
+		geschäftsführer geschäftsführerin inhaber inhaberin leiter leiterin mitarbeiter mitarbeiterin student
+		studentin kundin eigentümer eigentümerin gründer gründerin einkäufer einkäuferin berater beraterin
+		vertriebsleiter vertriebsleiterin marketingleiter projektleiter projektleiterin teamleiter teamleiterin
+		abteilungsleiter assistent assistentin selbstständig selbständig interessiert zuständig verantwortlich
+		ansprechpartner ansprechpartnerin founder co-founder cofounder president vp partner engineer developer
+		consultant freelancer
+		guten tag morgen abend servus moin grüezi merhaba selam günaydın
 		هستم من ما از شرکت مدیر کارشناس دانشجو دانشجوی مشتری علاقه‌مند علاقمند دنبال یه یک خیلی الان فعلا فعلاً
 		اینجا همون همین سلام وقت بخیر ممنون مدیرعامل مسئول کارمند نماینده تیم فروش خرید واحد بخش گروه با و در
 		برای که این اون آن تو هم منتظر نگران خوشحال مطمئن بله نه تماس شماره ایمیل آقای خانم است هست هستش
 		می‌باشد میباشد بود هستند
 		مهتم مهتمة عايز عايزة أبي ابي ابغى أبغى أريد اريد بدي محتاج محتاجة أبحث ابحث بدور في مدير صاحب عميل مش
 		لست جديد موجود هنا بخير تمام الحين شركة مؤسسة مسؤول مندوب فريق قسم إدارة السلام عليكم مرحبا أهلا اهلا هلا
-		والله شكرا مع عن على حاب حابب ودي متجر عندي عندنا نبي نبغى ابغي ودنا قدمت رقم جوالي رقمي`) {
+		والله شكرا مع عن على حاب حابب ودي متجر عندي عندنا نبي نبغى ابغي ودنا قدمت رقم جوالي رقمي
+		بشتغل اشتغل أشتغل شغال شغالة أعمل اعمل نعمل بعمل موظف موظفة طالب طالبة مهندسة محاسب محاسبة محامي
+		مدرس مدرسة معلم معلمة صاحبة مديرة مسؤولة مندوبة بدور بحاول احاول أحاول بسأل أسأل اسأل استفسر أستفسر
+		بستفسر حابة كنت كنا جاي جاية عايزه محتاجه مهتمه بفكر أفكر افكر ناوي ناوية متأكد بخصوص لسه قاعد بكلمك
+		اكلمك أكلمك اتواصل أتواصل بتواصل أتكلم اتكلم بتكلم أرغب ارغب نرغب أود اود`) {
 		m[w] = true
 	}
 	return m
@@ -166,6 +204,10 @@ func (c *conversation) fullName() lead.Field[string] {
 				continue
 			}
 			for _, loc := range rule.re.FindAllStringSubmatchIndex(text, -1) {
+				if rule.re == introduction && !strings.ContainsAny(strings.TrimSpace(text[loc[2]:loc[3]]), " \t") &&
+					roleFollower.MatchString(text[loc[1]:]) {
+					continue
+				}
 				consider(m, loc[2:4], loc[0:2], rule.score, rule.mode, 1)
 			}
 		}
@@ -284,13 +326,16 @@ func cleanName(raw string, mode nameMode) (string, bool) {
 	if isHan(raw) {
 		return cleanHanName(raw)
 	}
+	if mode == lowerHead {
+		raw, mode = capitalizeWords(raw), head
+	}
 	var tokens []string
 	for _, t := range strings.Fields(raw) {
 		if t = strings.Trim(t, ".,،:;!?\"'«»()"); t != "" {
 			tokens = append(tokens, t)
 		}
 	}
-	stop := func(t string) bool { l := strings.ToLower(t); return nameStop[l] || !nameToken(t) }
+	stop := func(t string) bool { l := strings.ToLower(t); return nameStop[l] || !nameToken(t) || suffixed(t) }
 	if mode == tail {
 		if i := indexOf(tokens, "از"); i >= 0 {
 			tokens = tokens[:i] // "رضا احمدی از فولاد پارس": the name comes before "from"
@@ -334,6 +379,36 @@ func cleanName(raw string, mode nameMode) (string, bool) {
 		return "", false // mixed scripts: not one name
 	}
 	return strings.Join(out, " "), true
+}
+
+// suffixed reports whether t ends in an apostrophe and a short lower-case ending: a possessive or
+// a Turkish case ending on a proper noun ("John's", "İstanbul'dan"), which is not a name as written.
+// Names with an inner apostrophe keep a capital after it (O'Brien, D'Angelo).
+func suffixed(t string) bool {
+	i := strings.LastIndexByte(t, '\'')
+	if i < 0 || i == len(t)-1 {
+		return false
+	}
+	rest := t[i+1:]
+	if utf8.RuneCountInString(rest) > 4 {
+		return false
+	}
+	for _, r := range rest {
+		if !unicode.IsLower(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// capitalizeWords upper-cases the first letter of every word.
+func capitalizeWords(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		r, n := utf8.DecodeRuneInString(w)
+		words[i] = string(unicode.ToUpper(r)) + w[n:]
+	}
+	return strings.Join(words, " ")
 }
 
 func indexOf(list []string, s string) int {

@@ -51,11 +51,18 @@ var (
 	// correctionCue marks a message that corrects something said before: its numbers and
 	// addresses replace the earlier ones.
 	correctionCue = words(`sorry`, `typo`, `correction`, `i meant`, `wrong`, `mistake`, `actually`, `update`,
-		`new number`, `new email`, `ebakhshid`, `bebakhshid`, `eshtebah`,
+		`new number`, `new email`, `forget the`, `forget that`, `ignore the`, `ignore that`, `disregard that`,
+		`disregard the`, `right one`, `correct one`, `right number`, `correct number`, `correct email`,
+		`ebakhshid`, `bebakhshid`, `eshtebah`,
 		`ببخشید`, `اشتباه`, `درستش`, `صحیح`, `منظورم`, `اصلاح`, `غلط`, `الصح`, `الصحيح`, `آسف`, `اسف`,
 		`عفوا`, `تصحيح`, `أقصد`, `اقصد`, `معلش`, `ошиб`, `поправк`, `правильн`, `точнее`, `извин`, `исправ`,
 		`<новый`, `抱歉`, `不好意思`, `写错`, `寫錯`, `打错`, `打錯`, `应该是`, `應該是`, `更正`, `纠正`, `糾正`,
 		`pardon`, `yanlış`, `düzelt`, `doğrusu`, `entschuldig`, `korrektur`, `falsch`, `korrigier`, `richtige`)
+	// thirdPartyCue says a number or address belongs to someone else the customer mentions. Role
+	// words a customer also uses of themself ("я руководитель", "من مدیرم") are not cues.
+	thirdPartyCue = words(`colleague`, `coworker`, `co-worker`, `my boss`, `my manager`, `my assistant`,
+		`my partner's`, `his number`, `her number`, `his email`, `her email`, `his phone`, `her phone`, `همکارم`,
+		`زميلي`, `زميلتي`, `<коллег`, `同事`, `老板的`, `老闆的`, `kollege`, `kollegin`, `meslektaş`, `iş arkadaş`)
 	// contrastWord starts a new thought: cue words across it are about another number.
 	contrastWord = words(`but\b`, `however`, `although`, `though\b`, `ولی`, `<اما>`, `لكن`, `لاكن`, `<بس>`,
 		`<но>`, `однако`, `但是`, `不過`, `不过`, `可是`, `aber\b`, `jedoch`, `ama\b`, `fakat`, `ancak`)
@@ -72,15 +79,23 @@ var (
 		`паспорт`, `<инн`, `тикет`, `заявк`, `订单`, `訂單`, `单号`, `單號`, `编号`, `編號`, `邮编`, `郵編`,
 		`工单`, `工單`, `发票`, `發票`, `收据`, `收據`, `账号`, `賬號`, `帳號`, `快递`, `快遞`, `身份证`, `卡号`,
 		`sipariş`, `fatura`, `posta kodu`, `hesap`, `bestell`, `rechnung`, `kundennummer`, `plz\b`, `auftrag`,
-		`аккаунт`, `логин`, `<ид>`, `user id`, `username`, `login`)
+		`аккаунт`, `логин`, `<ид>`, `user id`, `username`, `login`,
+		// Tax and company registration numbers.
+		`tax id`, `tax number`, `vat\b`, `<кпп`, `<огрн`, `<бик`, `vergi`, `steuernummer`, `ust-id`,
+		`handelsregister`, `کد اقتصادی`, `ثبت شرکت`, `الرقم الضريبي`, `ضريبي`, `السجل التجاري`, `税号`, `稅號`,
+		`统一社会信用代码`)
 	// quantityAfter: a unit or currency right after the digits makes them an amount, not a phone.
 	quantityAfter = regexp.MustCompile(`(?i)^\s?(?:%|(?:k|m|b|mn|bn|tl|kg|mm|cm|sq|pcs|m2)\b|usd|eur|gbp|aed|sar|irr|irt|rub|cny|rmb|hkd|inr|egp|kwd|qar|omr|kzt|byn|uah|dollar|euro|toman|rial|riyal|dirham|pound|rupee|units|items|users|seats|licen|\$|€|£|¥|₹|₺|₽|₸|руб|р\.|тыс|млн|млрд|тенге|шт|кг|мм|см|тг|تومان|تومن|ریال|ريال|درهم|جنيه|دولار|دينار|ليرة|هزار|میلیون|میلیارد|ألف|الف|مليون|مليار|نفر|کاربر|عدد|دستگاه|متر|元|块|塊|万|萬|亿|億|千|港元|港币|港幣|美元|台|个|個|件|人|份|套|年|月|日|号|號)`)
 	// quantityBefore: a currency or price word right before the digits.
 	quantityBefore = regexp.MustCompile(`(?i)(?:\$|€|£|¥|₹|₺|₽|usd|eur|gbp|aed|sar|inr|rs\.?|rmb|cny|irr|rub|egp|kwd|qar|budget|price|cost|بودجه|قیمت|مبلغ|ميزانية|سعر|бюджет|цена|стоимость|预算|預算|价格|價格)\s*[:~≈-]?\s*$`)
-	// notPhoneShape are digit shapes that are dates (Gregorian or Persian years), year ranges or IP
-	// addresses, not phones.
-	notPhoneShape = regexp.MustCompile(`^(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|(?:19|20|13|14)\d{2}[./-]\d{1,2}[./-]\d{1,4}|(?:19|20|13|14)\d{2}\s*-\s*(?:19|20|13|14)\d{2}|\d{1,3}(?:\.\d{1,3}){3})$`)
+	// notPhoneShape are digit shapes that are payment card numbers (four groups of four), dates
+	// (Gregorian or Persian years), year ranges or IP addresses, not phones.
+	notPhoneShape = regexp.MustCompile(`^(?:\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|(?:19|20|13|14)\d{2}[./-]\d{1,2}[./-]\d{1,4}|(?:19|20|13|14)\d{2}\s*-\s*(?:19|20|13|14)\d{2}|\d{1,3}(?:\.\d{1,3}){3})$`)
 )
+
+// extensionAfter is an extension glued to the number ("555-0187x42"): the number stays a phone and
+// the extension is dropped.
+var extensionAfter = regexp.MustCompile(`^(?i:x|ext|extn)\.?[ ]?\d{1,6}\b`)
 
 // phoneCandidate is one valid number a customer wrote, with how much the context says it is the
 // number to call.
@@ -145,6 +160,9 @@ func (c *conversation) phoneCandidates() []phoneCandidate {
 			if k+1 < len(runs) {
 				nextStart = runs[k+1][0]
 			}
+			// "X … but Y": a number offered after a contrast with an earlier one in the same message is
+			// the one the customer means ("my number is X but my WhatsApp is Y, message me there").
+			contrasted := k > 0 && contrastWord.MatchString(m.text[prevEnd:r[0]])
 			before := m.text[max(clauseStart(m.text, r[0]), prevEnd):r[0]]
 			if loc := lastMatch(contrastWord, before); loc != nil {
 				before = before[loc[1]:] // "… but call my cell instead: X": only what follows "but" is about X
@@ -168,6 +186,9 @@ func (c *conversation) phoneCandidates() []phoneCandidate {
 				}
 				p := phoneCandidate{e164: n.e164}
 				p.score = scorePhone(m, n, before, after, len(out) > 0, len(runs))
+				if contrasted {
+					p.score += 0.15
+				}
 				p.evidence = m.evidence(r[0]-len(before), r[1], true)
 				out = append(out, p)
 			}
@@ -253,6 +274,9 @@ func scorePhone(m *customerMsg, n parsedNumber, before, after string, earlier bo
 	if officeCue.MatchString(before) || officeCue.MatchString(after) {
 		s -= 0.1
 	}
+	if thirdPartyCue.MatchString(before) || thirdPartyCue.MatchString(after) {
+		s -= 0.3 // a colleague's or assistant's number, not the customer's own
+	}
 	if earlier && correctionCue.MatchString(m.text) {
 		s += 0.3 // "sorry, it's…": a later correction wins
 	}
@@ -306,7 +330,7 @@ func notAPhone(s string, start, end int, before string) bool {
 	}
 	if end < len(s) {
 		n := s[end]
-		if isASCIILetter(n) || n == '_' || n == '/' || n == '%' || n == '\\' {
+		if (isASCIILetter(n) && !extensionAfter.MatchString(s[end:])) || n == '_' || n == '/' || n == '%' || n == '\\' {
 			return true
 		}
 		if (n == '-' || n == '.') && end+1 < len(s) && (isASCIILetter(s[end+1]) || isDigit(s[end+1])) {

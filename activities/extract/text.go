@@ -243,6 +243,9 @@ func clip(s string, keepEnd bool) string {
 type cueSet struct {
 	lits []literalCue
 	re   *regexp.Regexp // nil when every cue is a plain word
+	// gate, when set, holds words without which no pattern of re can match; re is run only on
+	// texts that have one, since most texts have none and a regexp costs more than a word search.
+	gate *cueSet
 }
 
 type literalCue struct {
@@ -257,7 +260,7 @@ type literalCue struct {
 // does not match "report"; one that should also end a word says so with a trailing \b. A non-Latin
 // alternative that must start a word is written with a leading "<" ("<тел" must not match "хотел"),
 // one that must end a word with a trailing ">"; others match anywhere, since Persian, Arabic and
-// Russian stems take prefixes and suffixes.
+// Russian stems take prefixes and suffixes. A plain alternative may hold an escaped "\." or "\?".
 // Alternatives with other regexp syntax are compiled into one case-insensitive regexp.
 func words(alternatives ...string) *cueSet {
 	c := &cueSet{}
@@ -274,8 +277,8 @@ func words(alternatives ...string) *cueSet {
 		if strings.HasSuffix(body, ">") {
 			lit.anyEnd, body = true, strings.TrimSuffix(body, ">")
 		}
-		plain := strings.ReplaceAll(body, `\.`, ".")
-		if body != "" && !strings.ContainsAny(strings.ReplaceAll(body, `\.`, ""), `\+*?()|[]{}^$`) {
+		plain := escapedLiteral.Replace(body)
+		if body != "" && !strings.ContainsAny(strings.NewReplacer(`\.`, "", `\?`, "").Replace(body), `\+*?()|[]{}^$`) {
 			lit.text = lowerSameLength(plain)
 			lit.asciiWord = isASCIILetter(lit.text[0])
 			c.lits = append(c.lits, lit)
@@ -294,6 +297,19 @@ func words(alternatives ...string) *cueSet {
 	}
 	return c
 }
+
+// gated sets the words without which none of c's patterns can match (see cueSet.gate).
+func (c *cueSet) gated(words ...string) *cueSet {
+	g := &cueSet{}
+	for _, w := range words {
+		g.lits = append(g.lits, literalCue{text: lowerSameLength(w)})
+	}
+	c.gate = g
+	return c
+}
+
+// escapedLiteral unescapes the two characters a plain cue may carry: "tel\." and "сколько\?".
+var escapedLiteral = strings.NewReplacer(`\.`, ".", `\?`, "?")
 
 // phrases returns every "head tail" combination, for cue lists of verb phrases.
 func phrases(heads, tails []string) []string {
@@ -369,7 +385,7 @@ func (c *cueSet) find(s, lower string, mode findMode) [][]int {
 			}
 		}
 	}
-	if c.re != nil {
+	if c.re != nil && (c.gate == nil || c.gate.Match(s, lower)) {
 		switch mode {
 		case findAll:
 			out = append(out, c.re.FindAllStringIndex(s, -1)...)

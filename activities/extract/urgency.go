@@ -18,7 +18,15 @@ var (
 		`следующем году`, `следующего года`, `следующий год`, `не срочно`, `не к спеху`, `пока просто`, `не спешим`, `в будущем`, `не раньше`,
 		`随便看看`, `隨便看看`, `明年`, `不急`, `暂时不用`, `暫時不用`, `以后再说`, `以後再說`, `再说吧`, `再說吧`,
 		`只是看看`, `acelesi yok`, `acil değil`, `seneye`, `gelecek yıl`, `sadece bakıyor`, `nächstes jahr`,
-		`nur umschauen`, `keine eile`, `nicht dringend`, `eilt nicht`)
+		`nur umschauen`, `keine eile`, `nicht dringend`, `eilt nicht`,
+		// Negated high cues, which would otherwise be read as high: "не горит", "不着急", "nothing
+		// urgent", "hiç acil değil", "kein Stress".
+		`nothing urgent`, `no urgency`, `not in a rush`, `no pressure`, `not urgent at all`, `isn't urgent`,
+		`is not urgent`, `not that urgent`, `not super urgent`, `не горит`, `несрочно`, `не очень срочно`,
+		`不着急`, `不著急`, `不是很急`, `不太急`, `不用急`, `不用着急`, `不用著急`, `不赶`, `不趕`, `慢慢来`, `慢慢來`,
+		`acelemiz yok`, `acele yok`, `acil bir durum yok`, `hiç acil değil`, `nicht eilig`, `kein stress`,
+		`keine hektik`, `hat zeit`, `ضروری نیست`, `عجله نداریم`, `عجله ندارم`, `مو ضروري`, `ليس ضروري`,
+		`مش مستعجلين`, `مو مستعجلين`, `غير ضروري`)
 	// highUrgency: now, today, urgent, losing money.
 	highUrgency = words(`urgent`, `asap\b`, `a\.s\.a\.p`, `as soon as possible`, `immediately`, `right away`,
 		`right now`, `today`, `tonight`, `emergency`, `critical`, `losing money`, `losing bookings`,
