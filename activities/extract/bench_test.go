@@ -12,7 +12,7 @@ func BenchmarkRules(b *testing.B) {
 	lines := loadDevset(b)
 	inputs := make([]Input, len(lines))
 	for i, d := range lines {
-		inputs[i] = d.input()
+		inputs[i] = inputOf(d)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

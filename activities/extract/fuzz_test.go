@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leadflow/leadflow/internal/devset"
 	"github.com/leadflow/leadflow/internal/lead"
 )
 
@@ -20,7 +21,7 @@ func FuzzRules(f *testing.F) {
 	f.Add("\xff\xfe+00(((", "@@@ [at] [dot]", "", "zz", "not a locale", "+")
 	lines := []string(nil)
 	for _, d := range loadDevsetIfPresent() {
-		for _, m := range d.Messages {
+		for _, m := range d.Turns {
 			if m.Role == lead.RoleCustomer {
 				lines = append(lines, m.Text)
 			}
@@ -87,8 +88,8 @@ func checkInvariants[T any](t *testing.T, name string, f lead.Field[T], in Input
 }
 
 // loadDevsetIfPresent reads the devset for seeds; without it the fuzz test still has its own.
-func loadDevsetIfPresent() []devLine {
-	lines, err := readDevset(devsetPath)
+func loadDevsetIfPresent() []devset.Line {
+	lines, err := devset.Read(devsetPath)
 	if err != nil {
 		return nil
 	}
