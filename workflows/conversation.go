@@ -55,6 +55,7 @@ type conversation struct {
 	enrichment *enrichment // a model's late reading, waiting for the main loop to apply it
 	preread    *enrichment // a model's reading to process instead of extracting again (set by enrich)
 	modelRead  int         // c.processed when the model's reading now in c.fields was asked for
+	modelAsked int         // c.processed when the model was last asked (its answer may still be on the way)
 	leadID     string      // set once the lead exists in the CRM
 	contact    activities.MatchResult
 	score      scoring.Result
@@ -395,10 +396,11 @@ func (c *conversation) read(ctx workflow.Context) error {
 	if c.extractor == "" {
 		c.extractor = extractorRules
 	}
-	if !ex.LLM {
-		return nil
+	if !ex.LLM || c.modelAsked == c.processed {
+		return nil // no model, or it is already reading these messages (a routing retry while it is slow)
 	}
 	batch := c.processed
+	c.modelAsked = batch
 	model := workflow.ExecuteActivity(withOptions(ctx, llmOptions()), a.ExtractWithLLM, c.extractInput())
 	if ex.LLMWait > 0 {
 		timerCtx, cancel := workflow.WithCancel(ctx)

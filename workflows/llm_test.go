@@ -132,3 +132,28 @@ func (s *conversationSuite) TestRoutingRetryKeepsTheModelsReading() {
 		s.Equal("Sara", *w.Lead.Fields.FullName.Value, "a routing retry neither asks the model again nor drops its reading")
 	}
 }
+
+func (s *conversationSuite) TestRoutingRetryWhileTheModelIsSlowAsksItOnce() {
+	rules := fieldsWith("+447700900123", "", lead.IntentDemoRequest, "en")
+	s.env.OnActivity(a.ExtractLead, mock.Anything, mock.Anything).Return(rulesWithModel(rules, 3*time.Second), nil)
+	asked := 0
+	s.env.OnActivity(a.ExtractWithLLM, mock.Anything, mock.Anything).After(25*time.Minute).
+		Return(func(context.Context, activities.ExtractInput) (activities.ExtractResult, error) {
+			asked++
+			return modelReading(withName(rules, "Sara")), nil
+		})
+	s.env.OnActivity(a.MatchContact, mock.Anything, mock.Anything).Return(activities.MatchResult{ContactID: "ct_1"}, nil)
+	s.env.OnActivity(a.RouteLead, mock.Anything, mock.Anything).Return(activities.RouteResult{}, nil) // nobody free
+	s.env.OnActivity(a.WriteCRM, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.WriteCRMInput) (activities.WriteCRMResult, error) {
+		s.writes = append(s.writes, in)
+		return activities.WriteCRMResult{Status: in.Lead.Status, CRMWrittenAt: s.env.Now()}, nil
+	})
+	s.conversationClosedAt(10 * time.Second)
+	s.env.RegisterDelayedCallback(func() { s.env.CancelWorkflow() }, 45*time.Minute)
+	s.start()
+
+	s.Equal(1, asked, "routing retries do not ask the model again while it is reading")
+	s.Require().GreaterOrEqual(len(s.writes), 4, "routed again every 10 minutes, and enriched once the model answered")
+	last := s.writes[len(s.writes)-1].Lead
+	s.Equal("Sara", *last.Fields.FullName.Value, "the late reading reached the lead")
+}
