@@ -137,7 +137,7 @@ func (s *conversationSuite) TestRoutingRetryWhileTheModelIsSlowAsksItOnce() {
 	rules := fieldsWith("+447700900123", "", lead.IntentDemoRequest, "en")
 	s.env.OnActivity(a.ExtractLead, mock.Anything, mock.Anything).Return(rulesWithModel(rules, 3*time.Second), nil)
 	asked := 0
-	s.env.OnActivity(a.ExtractWithLLM, mock.Anything, mock.Anything).After(25*time.Minute).
+	s.env.OnActivity(a.ExtractWithLLM, mock.Anything, mock.Anything).After(25 * time.Minute).
 		Return(func(context.Context, activities.ExtractInput) (activities.ExtractResult, error) {
 			asked++
 			return modelReading(withName(rules, "Sara")), nil
