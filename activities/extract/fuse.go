@@ -4,11 +4,10 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
-	"golang.org/x/text/unicode/norm"
 
+	"github.com/leadflow/leadflow/internal/identity"
 	"github.com/leadflow/leadflow/internal/lead"
 )
 
@@ -99,7 +98,7 @@ func Fuse(in Input, rules lead.Fields, m Claims) lead.Fields {
 type grounds struct {
 	phones       map[string]bool // E.164 numbers in the customer's trusted text or the channel's
 	emails       map[string]bool // addresses, decoded, lower-case
-	text         string          // the trusted customer text, folded for comparison (normText)
+	text         string          // the trusted customer text, folded for comparison (identity.Fold)
 	channelPhone string
 	channelEmail string
 }
@@ -121,7 +120,7 @@ func (c *conversation) grounds() grounds {
 			}
 		}
 		b.WriteString(" ")
-		b.WriteString(normText(m.f.orig(m.orig, 0, m.trusted)))
+		b.WriteString(identity.Fold(m.f.orig(m.orig, 0, m.trusted)))
 		b.WriteString(" ")
 	}
 	if s := c.in.Sender; s != nil && s.Email != nil {
@@ -169,14 +168,14 @@ func (g grounds) groundText(cl *Claim, minRunes, maxRunes int) *grounded[string]
 		return nil
 	}
 	v := strings.Join(strings.Fields(cl.Value), " ")
-	n := normText(v)
+	n := identity.Fold(v)
 	if r := len([]rune(v)); r < minRunes || r > maxRunes || n == "" || !g.said(n) {
 		return nil
 	}
 	return &grounded[string]{value: v, conf: modelConf(cl.Confidence), evidence: cl.Evidence}
 }
 
-// said reports whether the customer wrote n (normText form): as whole words, or anywhere in
+// said reports whether the customer wrote n (identity.Fold form): as whole words, or anywhere in
 // scripts written without spaces.
 func (g grounds) said(n string) bool {
 	if isHan(n) {
@@ -350,27 +349,4 @@ func countryClaim(cl *Claim, phone lead.Field[string]) *grounded[string] {
 		return nil
 	}
 	return &grounded[string]{value: v, conf: modelConf(cl.Confidence), evidence: cl.Evidence}
-}
-
-// normText is the form names and companies are compared in: NFKC, lower case, Arabic-script
-// letters unified, tatweel, diacritics and zero-width joiners dropped, punctuation as space,
-// digits folded to ASCII, single spaces.
-func normText(s string) string {
-	s = norm.NFKC.String(s)
-	var b strings.Builder
-	space := true
-	for _, r := range s {
-		r = unifyLetter(unicode.ToLower(foldRune(r)))
-		switch {
-		case r == 'ـ' || r == '\u200c' || r == '\u200d' || unicode.Is(unicode.Mn, r):
-			continue
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(r)
-			space = false
-		case !space:
-			b.WriteByte(' ')
-			space = true
-		}
-	}
-	return strings.TrimSpace(b.String())
 }
