@@ -1,13 +1,16 @@
 // Package identity turns what people write about themselves into keys that compare equal when
-// they name the same thing: e-mail addresses (with the Gmail aliases as a second key), personal
-// names in any script (with a Latin skeleton for comparing across scripts) and company names
-// without their legal forms. It is pure, so the extractor, the matcher and the tests share it.
+// they name the same thing: phone numbers (E.164, with Brazil's eight-digit mobile form as a second
+// key), e-mail addresses (with the Gmail aliases as a second key), personal names in any script
+// and company names without their legal forms. It is pure, so the extractor, the matcher and the
+// tests share it. (A Latin skeleton for comparing names across scripts is not built yet.)
 package identity
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 
+	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -147,4 +150,48 @@ func Email(s string) (key, alias string, ok bool) {
 		return key, "", true
 	}
 	return key, local + "@gmail.com", true
+}
+
+// Phone returns the E.164 key of a phone number, reading a national form with region (ISO 3166-1
+// alpha-2, the conversation's country), and an alias key for a known quirk: Brazil added a ninth
+// digit (a leading 9) to mobile numbers, and people and old CRMs still write the eight-digit form,
+// so "+55 11 8765-4321" and "+55 11 98765-4321" are one line. ok is false for anything that is not
+// a valid number.
+func Phone(raw, region string) (key, alias string, ok bool) {
+	num, err := phonenumbers.Parse(raw, strings.ToUpper(region))
+	if err != nil {
+		return "", "", false
+	}
+	if num.GetCountryCode() == 55 {
+		if k, a, ok := brazilMobile(num); ok {
+			return k, a, true
+		}
+	}
+	if !phonenumbers.IsValidNumber(num) {
+		return "", "", false
+	}
+	return phonenumbers.Format(num, phonenumbers.E164), "", true
+}
+
+// brazilMobile keys a Brazilian mobile number by its nine-digit form, the eight-digit form being
+// the alias. A Brazilian national number is a two-digit area code and the subscriber number.
+func brazilMobile(num *phonenumbers.PhoneNumber) (key, alias string, ok bool) {
+	national := strconv.FormatUint(num.GetNationalNumber(), 10)
+	if len(national) < 10 || len(national) > 11 {
+		return "", "", false
+	}
+	area, sub := national[:2], national[2:]
+	switch {
+	case len(sub) == 9 && sub[0] == '9' && strings.IndexByte("6789", sub[1]) >= 0:
+		// already the nine-digit mobile form
+	case len(sub) == 8 && strings.IndexByte("6789", sub[0]) >= 0:
+		sub = "9" + sub // the eight-digit form of a mobile number
+	default:
+		return "", "", false
+	}
+	key = "+55" + area + sub
+	if n, err := phonenumbers.Parse(key, ""); err != nil || !phonenumbers.IsValidNumber(n) {
+		return "", "", false
+	}
+	return key, "+55" + area + sub[1:], true
 }

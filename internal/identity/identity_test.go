@@ -87,3 +87,25 @@ func FuzzKeys(f *testing.F) {
 		}
 	})
 }
+
+func TestPhone(t *testing.T) {
+	tests := []struct {
+		raw, region, key, alias string
+		ok                      bool
+	}{
+		{"07400 123456", "GB", "+447400123456", "", true},
+		{"+44 7400 123456", "", "+447400123456", "", true},
+		{"0912 000 4567", "IR", "+989120004567", "", true},
+		{"(11) 98765-4321", "BR", "+5511987654321", "+551187654321", true},
+		{"+55 11 8765-4321", "", "+5511987654321", "+551187654321", true}, // the old eight-digit mobile form
+		{"+55 11 3456-7890", "", "+551134567890", "", true},               // a landline keeps eight digits
+		{"12345", "GB", "", "", false},
+		{"call me", "GB", "", "", false},
+	}
+	for _, tt := range tests {
+		key, alias, ok := Phone(tt.raw, tt.region)
+		if key != tt.key || alias != tt.alias || ok != tt.ok {
+			t.Errorf("Phone(%q, %q) = %q, %q, %v; want %q, %q, %v", tt.raw, tt.region, key, alias, ok, tt.key, tt.alias, tt.ok)
+		}
+	}
+}
