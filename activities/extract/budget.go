@@ -343,10 +343,6 @@ func localCurrency(region string) string {
 }
 
 func (c *conversation) budget() lead.Field[lead.Money] {
-	region := c.region
-	if region == "" && len(c.regions) > 0 {
-		region = c.regions[0]
-	}
 	for _, m := range c.msgs {
 		text := m.trustedText()
 		for _, cue := range budgetCue.All(text, m.trustedLower()) {
@@ -355,26 +351,45 @@ func (c *conversation) budget() lead.Field[lead.Money] {
 			if !ok {
 				continue
 			}
-			cur, conf := a.currency, 0.75
-			if cur == "" {
-				cur, conf = localCurrency(region), 0.5
-				if cur == "IRR" {
-					a.toman = true // Iranians quote everyday amounts in toman
-				}
-			}
-			cur = regionCurrency(cur, region)
-			if len(cur) != 3 || a.value <= 0 {
+			money, ok := c.money(a)
+			if !ok {
 				continue
 			}
-			v := a.value
-			if a.toman {
-				v *= 10
+			conf := 0.75
+			if a.currency == "" {
+				conf = 0.5 // the currency is the country's, not the customer's word
 			}
 			ev := m.evidence(min(cue[0], a.start), max(cue[1], a.end), false)
-			return lead.Set(lead.Money{Amount: v, Currency: cur}, conf, ev, lead.SourceRules)
+			return lead.Set(money, conf, ev, lead.SourceRules)
 		}
 	}
 	return lead.Field[lead.Money]{}
+}
+
+// money reads an amount as written into ISO 4217 money: an unwritten currency is the country's,
+// a shared name ("rial", "元") is settled by the country, and toman (written, or an unwritten
+// amount in Iran, where everyday prices are quoted in toman) becomes rials.
+func (c *conversation) money(a amount) (lead.Money, bool) {
+	region := c.region
+	if region == "" && len(c.regions) > 0 {
+		region = c.regions[0]
+	}
+	cur := a.currency
+	if cur == "" {
+		cur = localCurrency(region)
+		if cur == "IRR" {
+			a.toman = true
+		}
+	}
+	cur = regionCurrency(cur, region)
+	if len(cur) != 3 || a.value <= 0 {
+		return lead.Money{}, false
+	}
+	v := a.value
+	if a.toman {
+		v *= 10
+	}
+	return lead.Money{Amount: v, Currency: cur}, true
 }
 
 // budgetAmount finds the amount a budget cue refers to: the first one after it in the sentence

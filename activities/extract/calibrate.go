@@ -15,22 +15,22 @@ import (
 // Read is the extractor as the pipeline uses it: the rules, fused with a model's claims when
 // there are any, and every confidence calibrated.
 func Read(in Input, claims *Claims) lead.Fields {
-	f := Rules(in)
+	c := newConversation(in) // read once: the rules, the fusion and the proof share it
+	f := c.rules()
 	if claims != nil {
-		f = Fuse(in, f, *claims)
+		f = c.fuse(f, *claims)
 	}
-	return proven(in, DefaultCalibration().Apply(f))
+	return c.proven(DefaultCalibration().Apply(f))
 }
 
 // proven raises a phone or e-mail that the channel itself vouches for (the WhatsApp sender's
 // number, a logged-in user's address) to channelProof: that is a proof, not a reading, so no
 // calibration table speaks for it.
-func proven(in Input, f lead.Fields) lead.Fields {
-	c := newConversation(in)
+func (c *conversation) proven(f lead.Fields) lead.Fields {
 	if e164, _, ok := c.senderPhone(); ok && f.Phone.Known() && *f.Phone.Value == e164 {
 		f.Phone.Confidence = max(f.Phone.Confidence, channelProof)
 	}
-	if s := in.Sender; s != nil && s.Email != nil && f.Email.Known() && strings.EqualFold(strings.TrimSpace(*s.Email), *f.Email.Value) {
+	if s := c.in.Sender; s != nil && s.Email != nil && f.Email.Known() && strings.EqualFold(strings.TrimSpace(*s.Email), *f.Email.Value) {
 		f.Email.Confidence = max(f.Email.Confidence, channelProof)
 	}
 	return f

@@ -26,8 +26,9 @@ type Input struct {
 }
 
 // Rules extracts lead fields with deterministic rules.
-func Rules(in Input) lead.Fields {
-	c := newConversation(in)
+func Rules(in Input) lead.Fields { return newConversation(in).rules() }
+
+func (c *conversation) rules() lead.Fields {
 	var f lead.Fields
 	f.Phone = c.phone()
 	f.Email = c.email()

@@ -63,7 +63,10 @@ const (
 // customer tried to instruct the bot, the model's intent, urgency and budget are
 // ignored: the text that tried may have steered it.
 func Fuse(in Input, rules lead.Fields, m Claims) lead.Fields {
-	c := newConversation(in)
+	return newConversation(in).fuse(rules, m)
+}
+
+func (c *conversation) fuse(rules lead.Fields, m Claims) lead.Fields {
 	g := c.grounds()
 	steered := c.injected()
 	out := rules
@@ -194,22 +197,9 @@ func (c *conversation) groundBudget(cl *BudgetClaim, g grounds) *grounded[lead.M
 	if len(cur) != 3 || !isASCIILetter(cur[0]) || !isASCIILetter(cur[1]) || !isASCIILetter(cur[2]) {
 		return nil
 	}
-	region := c.region
-	if region == "" && len(c.regions) > 0 {
-		region = c.regions[0]
-	}
 	for _, m := range c.msgs {
 		for _, a := range findAmounts(m.trustedText()) {
-			written := a.currency
-			if written == "" {
-				written = localCurrency(region) // unwritten: the money of the customer's country, as the rules read it
-			}
-			written = regionCurrency(written, region)
-			v := a.value
-			if a.toman || (a.currency == "" && written == "IRR") {
-				v *= 10 // toman, the everyday unit in Iran, in rials
-			}
-			if written == cur && closeTo(v, cl.Amount) {
+			if written, ok := c.money(a); ok && written.Currency == cur && closeTo(written.Amount, cl.Amount) {
 				return &grounded[lead.Money]{value: lead.Money{Amount: cl.Amount, Currency: cur}, conf: modelConf(cl.Confidence), evidence: cl.Evidence}
 			}
 		}
