@@ -154,13 +154,16 @@ func (s *conversationSuite) expectPipeline(routeTimes int) {
 		asg.AssignedAt = s.env.Now()
 		return activities.RouteResult{Assignment: &asg}, nil
 	}).Times(routeTimes)
-	s.env.OnActivity(a.WriteCRM, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.WriteCRMInput) (activities.WriteCRMResult, error) {
-		s.writes = append(s.writes, in)
-		return activities.WriteCRMResult{Status: in.Lead.Status, CRMWrittenAt: s.env.Now()}, nil
-	})
+	s.env.OnActivity(a.WriteCRM, mock.Anything, mock.Anything).Return(s.recordWrite)
 	s.env.OnActivity(a.NotifyRep, mock.Anything, mock.MatchedBy(func(in activities.NotifyInput) bool {
 		return in.Kind == activities.NotifyNewLead && in.RepID == "rep-7"
 	})).Return(activities.NotifyResult{}, nil).Once()
+}
+
+// recordWrite is WriteCRM as the mocks answer it: the input is kept in s.writes.
+func (s *conversationSuite) recordWrite(_ context.Context, in activities.WriteCRMInput) (activities.WriteCRMResult, error) {
+	s.writes = append(s.writes, in)
+	return activities.WriteCRMResult{Status: in.Lead.Status, CRMWrittenAt: s.env.Now()}, nil
 }
 
 func (s *conversationSuite) TestCloseProcessesAssignsAndWonEndsTheWorkflow() {

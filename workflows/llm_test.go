@@ -27,6 +27,14 @@ func withName(f lead.Fields, name string) lead.Fields {
 	return f
 }
 
+// expectNobodyFree mocks the steps after extraction when no rep can take the lead: it is matched
+// and written (each write appended to s.writes), and routed again and again.
+func (s *conversationSuite) expectNobodyFree() {
+	s.env.OnActivity(a.MatchContact, mock.Anything, mock.Anything).Return(activities.MatchResult{ContactID: "ct_1"}, nil)
+	s.env.OnActivity(a.RouteLead, mock.Anything, mock.Anything).Return(activities.RouteResult{}, nil)
+	s.env.OnActivity(a.WriteCRM, mock.Anything, mock.Anything).Return(s.recordWrite)
+}
+
 func (s *conversationSuite) conversationClosedAt(d time.Duration) {
 	s.send(0, msg("m-1", lead.RoleCustomer, "I'm Sara, demo please, call me on 07700 900123"), nil)
 	s.closeAt(d)
@@ -117,12 +125,7 @@ func (s *conversationSuite) TestRoutingRetryKeepsTheModelsReading() {
 	rules := fieldsWith("+447700900123", "", lead.IntentDemoRequest, "en")
 	s.env.OnActivity(a.ExtractLead, mock.Anything, mock.Anything).Return(rulesWithModel(rules, 3*time.Second), nil).Once()
 	s.env.OnActivity(a.ExtractWithLLM, mock.Anything, mock.Anything).Return(modelReading(withName(rules, "Sara")), nil).Once()
-	s.env.OnActivity(a.MatchContact, mock.Anything, mock.Anything).Return(activities.MatchResult{ContactID: "ct_1"}, nil)
-	s.env.OnActivity(a.RouteLead, mock.Anything, mock.Anything).Return(activities.RouteResult{}, nil) // nobody free
-	s.env.OnActivity(a.WriteCRM, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.WriteCRMInput) (activities.WriteCRMResult, error) {
-		s.writes = append(s.writes, in)
-		return activities.WriteCRMResult{Status: in.Lead.Status, CRMWrittenAt: s.env.Now()}, nil
-	})
+	s.expectNobodyFree()
 	s.conversationClosedAt(10 * time.Second)
 	s.env.RegisterDelayedCallback(func() { s.env.CancelWorkflow() }, 35*time.Minute)
 	s.start()
@@ -142,12 +145,7 @@ func (s *conversationSuite) TestRoutingRetryWhileTheModelIsSlowAsksItOnce() {
 			asked++
 			return modelReading(withName(rules, "Sara")), nil
 		})
-	s.env.OnActivity(a.MatchContact, mock.Anything, mock.Anything).Return(activities.MatchResult{ContactID: "ct_1"}, nil)
-	s.env.OnActivity(a.RouteLead, mock.Anything, mock.Anything).Return(activities.RouteResult{}, nil) // nobody free
-	s.env.OnActivity(a.WriteCRM, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.WriteCRMInput) (activities.WriteCRMResult, error) {
-		s.writes = append(s.writes, in)
-		return activities.WriteCRMResult{Status: in.Lead.Status, CRMWrittenAt: s.env.Now()}, nil
-	})
+	s.expectNobodyFree()
 	s.conversationClosedAt(10 * time.Second)
 	s.env.RegisterDelayedCallback(func() { s.env.CancelWorkflow() }, 45*time.Minute)
 	s.start()
