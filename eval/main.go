@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 			return err
 		}
 	}
-	rep, raw := evaluate(ctx, lines, model, extract.DefaultCalibration(), o)
+	rep, raw := evaluate(ctx, lines, model, o)
 	rep.Set = filepath.Base(o.devset)
 	rep.print(w)
 	if o.fit != "" {
@@ -92,7 +92,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 
 // evaluate reads every line and scores it; it also returns the raw (uncalibrated) samples that
 // -fit learns from.
-func evaluate(ctx context.Context, lines []devset.Line, model *llm.Client, cal *extract.Calibration, o options) (*report, map[string][]extract.Sample) {
+func evaluate(ctx context.Context, lines []devset.Line, model *llm.Client, o options) (*report, map[string][]extract.Sample) {
 	rep := &report{Extractor: "rules", Fields: map[string]*fieldScore{}, Lines: len(lines)}
 	if model != nil {
 		rep.Extractor = "llm+rules"
@@ -101,11 +101,10 @@ func evaluate(ctx context.Context, lines []devset.Line, model *llm.Client, cal *
 		rep.Fields[f] = &fieldScore{}
 	}
 	raw := map[string][]extract.Sample{}
-	var calibrated []extract.Sample
-	var rawAll []extract.Sample
 	for _, l := range lines {
 		in := extract.Input{Messages: l.Messages(), Channel: l.Channel, Sender: l.Sender, Country: l.Country(), Locale: l.Locale()}
-		fields := extract.Rules(in)
+		fields := extract.Rules(in) // raw: what -fit learns from
+		var read *extract.Claims
 		if model != nil {
 			mctx, cancel := context.WithTimeout(ctx, o.timeout)
 			claims, usage, err := model.Extract(mctx, llm.Conversation{Channel: l.Channel, Country: in.Country, Locale: in.Locale, Messages: in.Messages})
@@ -114,33 +113,28 @@ func evaluate(ctx context.Context, lines []devset.Line, model *llm.Client, cal *
 			if err != nil {
 				rep.ModelFailures++ // the product falls back to the rules' reading: so does the eval
 			} else {
+				read = &claims
 				fields = extract.Fuse(in, fields, claims)
 			}
 		}
-		final := cal.Apply(fields)
+		final := extract.Read(in, read) // what the product writes: fused, calibrated, channel proof applied
 		for _, name := range devset.Fields {
 			if l.Spam() && name != "intent" {
 				continue
 			}
 			want := l.Gold.Want(name)
 			got, conf := devset.Got(final, name)
-			gotRaw, confRaw := devset.Got(fields, name)
-			s := rep.Fields[name]
-			s.add(got, want, devset.Compare(name, got, want))
-			if !devset.IsNil(got) {
-				ok := devset.Compare(name, got, want)
-				calibrated = append(calibrated, extract.Sample{Raw: conf, Correct: ok})
-				s.samples = append(s.samples, extract.Sample{Raw: conf, Correct: ok})
-			}
-			if !devset.IsNil(gotRaw) {
-				sm := extract.Sample{Raw: confRaw, Correct: devset.Compare(name, gotRaw, want)}
-				raw[name] = append(raw[name], sm)
-				rawAll = append(rawAll, sm)
+			rep.Fields[name].add(got, want, conf, devset.Compare(name, got, want))
+			if gotRaw, confRaw := devset.Got(fields, name); !devset.IsNil(gotRaw) {
+				raw[name] = append(raw[name], extract.Sample{Raw: confRaw, Correct: devset.Compare(name, gotRaw, want)})
 			}
 		}
 	}
-	for _, s := range rep.Fields {
-		s.finish()
+	var calibrated, rawAll []extract.Sample
+	for _, name := range devset.Fields {
+		rep.Fields[name].finish()
+		calibrated = append(calibrated, rep.Fields[name].samples...)
+		rawAll = append(rawAll, raw[name]...)
 	}
 	rep.Reliability, rep.ECE = reliability(calibrated, o.bins)
 	_, rep.ECERaw = reliability(rawAll, o.bins)
@@ -166,8 +160,11 @@ type fieldScore struct {
 	samples   []extract.Sample
 }
 
-func (s *fieldScore) add(got, want any, equal bool) {
+func (s *fieldScore) add(got, want any, conf float64, equal bool) {
 	s.Total++
+	if !devset.IsNil(got) {
+		s.samples = append(s.samples, extract.Sample{Raw: conf, Correct: equal})
+	}
 	if equal {
 		s.Correct++
 	}
