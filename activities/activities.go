@@ -49,7 +49,7 @@ func classify(msg string, err error) error {
 	if err == nil || errors.Is(err, store.ErrUnavailable) {
 		return err
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrErased) {
 		return temporal.NewNonRetryableApplicationError(msg, ErrTypeRejected, err)
 	}
 	return err

@@ -70,7 +70,7 @@ func run() error {
 
 	gin.SetMode(gin.ReleaseMode)
 	router := NewRouter(Deps{
-		Store: st, Temporal: tc, Logger: logger, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit,
+		Store: st, Temporal: tc, Namespace: cfg.TemporalNamespace, Logger: logger, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit,
 		Settings: workflows.Settings{QuietPeriod: cfg.QuietPeriod, ContactWait: cfg.ContactWait,
 			FirstFollowupDelay: cfg.FirstFollowupDelay, LeadIdle: cfg.LeadIdle, RouteRetry: workflows.DefaultSettings().RouteRetry},
 	})

@@ -27,6 +27,8 @@ var openAPIDocument []byte
 type Deps struct {
 	Store    *store.Store
 	Temporal client.Client
+	// Namespace is Temporal's namespace of the workflows ("default" when empty).
+	Namespace string
 	// Settings are handed to every conversation workflow the gateway starts.
 	Settings workflows.Settings
 	Logger   *slog.Logger
@@ -39,15 +41,16 @@ type Deps struct {
 }
 
 type server struct {
-	store    *store.Store
-	temporal client.Client
-	settings workflows.Settings
-	logger   *slog.Logger
-	maxBody  int64
-	limits   *rateLimits
-	keys     *keyCache
-	running  *recentSet
-	metrics  *metrics
+	store     *store.Store
+	temporal  client.Client
+	namespace string
+	settings  workflows.Settings
+	logger    *slog.Logger
+	maxBody   int64
+	limits    *rateLimits
+	keys      *keyCache
+	running   *recentSet
+	metrics   *metrics
 }
 
 // temporalTimeout bounds every Temporal call a request makes, so a stuck server becomes a 503.
@@ -64,10 +67,13 @@ func NewRouter(d Deps) *gin.Engine {
 	if d.RateLimit <= 0 {
 		d.RateLimit = 50
 	}
+	if d.Namespace == "" {
+		d.Namespace = "default"
+	}
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	s := &server{store: d.Store, temporal: d.Temporal, settings: d.Settings, logger: d.Logger,
+	s := &server{store: d.Store, temporal: d.Temporal, namespace: d.Namespace, settings: d.Settings, logger: d.Logger,
 		maxBody: d.MaxBodyBytes, limits: newRateLimits(d.RateLimit), metrics: newMetrics(d.Registry)}
 	s.keys = newKeyCache(s.store.KeyByPlain)
 	s.running = newRecentSet(50000)
@@ -98,6 +104,10 @@ func NewRouter(d Deps) *gin.Engine {
 	v1.PUT("/reps/:rep_id", admin, s.putRep)
 	v1.GET("/reps", admin, s.listReps)
 	v1.POST("/api-keys", admin, s.createKey)
+	v1.GET("/contacts/review", admin, s.listReviews)
+	v1.POST("/contacts/merge", admin, s.mergeContacts)
+	v1.POST("/contacts/:contact_id/not-duplicate", admin, s.notDuplicate)
+	v1.DELETE("/contacts/:contact_id", admin, s.eraseContact)
 	return r
 }
 

@@ -297,9 +297,7 @@ func (c *conversation) process(ctx workflow.Context) error {
 	}
 
 	leadID := LeadID(c.id)
-	if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.MatchContact, activities.MatchInput{
-		LeadID: leadID, Phone: value(c.fields.Phone), Email: value(c.fields.Email),
-	}).Get(ctx, &c.contact); err != nil {
+	if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.MatchContact, c.matchInput(leadID)).Get(ctx, &c.contact); err != nil {
 		return fmt.Errorf("match: %w", err)
 	}
 	if err := workflow.ExecuteLocalActivity(withLocalOptions(ctx), a.ScoreLead, scoring.Input{
@@ -685,6 +683,19 @@ func (c *conversation) extractInput() activities.ExtractInput {
 		}
 		if m.Context != nil && m.Context.Locale != nil {
 			in.Locale = *m.Context.Locale
+		}
+	}
+	return in
+}
+
+// matchInput is who the conversation says its person is: the fields as read, and the account of
+// the channel the conversation started on.
+func (c *conversation) matchInput(leadID string) activities.MatchInput {
+	in := activities.MatchInput{LeadID: leadID, Phone: value(c.fields.Phone), Email: value(c.fields.Email),
+		Name: value(c.fields.FullName), Company: value(c.fields.Company), Channel: string(c.channel()), Country: c.country()}
+	for _, m := range c.messages {
+		if m.Sender != nil && m.Sender.ExternalID != nil && m.Channel == c.channel() {
+			in.ExternalID = *m.Sender.ExternalID
 		}
 	}
 	return in

@@ -6,25 +6,32 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"github.com/leadflow/leadflow/internal/identity"
 	"github.com/leadflow/leadflow/internal/lead"
 )
 
-// Identity kinds stored in contact_identities.
-const (
-	IdentityPhone = "phone"
-	IdentityEmail = "email"
-)
-
-// MatchRequest asks which contact a lead's person is. Phone is E.164 and Email lower-case: the
-// caller normalises, the store compares exactly.
+// MatchRequest is who a lead's conversation says its person is: the extracted fields (Phone E.164,
+// Email lower-case, as extraction normalised them) and the channel's own account id.
 type MatchRequest struct {
-	LeadID string
-	Phone  string
-	Email  string
+	LeadID     string
+	Phone      string
+	Email      string
+	Name       string
+	Company    string
+	Channel    string // web | whatsapp | telegram | email | api
+	ExternalID string // sender.external_id
+	Country    string // default region for a national phone number
+}
+
+func (r MatchRequest) person() identity.Person {
+	return identity.Person{Channel: r.Channel, ExternalID: r.ExternalID, Country: r.Country, Name: r.Name,
+		Phone: r.Phone, Email: r.Email, Company: r.Company}
 }
 
 // MatchResult is the contact the lead belongs to and how it was decided.
@@ -34,23 +41,30 @@ type MatchResult struct {
 	Match        lead.Match
 }
 
-// MatchContact finds the contact that owns the lead's phone or email, or creates one. The first
-// decision for a lead is stored and returned again on retries, so a retried activity never turns a
-// new contact into a "merged" one. Keys the contact did not have yet are attached when no other
-// contact owns them. Two conversations of one person racing here end on one contact: the identity
-// primary key lets one insert win and the loser retries and finds it.
+// identifying are the key kinds that can find a person by themselves; the others only describe.
+var identifying = []string{identity.KindPhone, identity.KindEmail, identity.KindGmail, identity.KindWhatsApp,
+	identity.KindTelegram, identity.KindWeb, identity.KindEmailSender, identity.KindAPI}
+
+// maxCandidates bounds the contacts one match compares: a key shared by more (a hotel switchboard)
+// is compared with the most recent ones.
+const maxCandidates = 50
+
+// MatchContact finds the contact the lead's person is, or creates one (docs/matching.md).
+// Candidates come from the person's identifying keys and, within the same company or company
+// e-mail domain, from similar names; each is weighed with identity.Compare. "merged" puts the lead
+// on the best candidate; "review" creates a new contact and a review for a human; "new" creates a
+// new contact. The first decision for a lead is stored and returned again on retries.
+//
+// Concurrency: the transaction first takes advisory locks on the person's identifying keys, so two
+// conversations of one person matched at the same moment run one after the other and the second
+// finds the contact the first created.
 func (s *Store) MatchContact(ctx context.Context, req MatchRequest) (MatchResult, error) {
 	var res MatchResult
-	var err error
-	for range 3 {
-		err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-			res, err = s.matchContact(ctx, tx, req)
-			return err
-		})
-		if !errors.Is(err, ErrConflict) {
-			break
-		}
-	}
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		res, err = s.matchContact(ctx, tx, req)
+		return err
+	})
 	if err != nil {
 		return MatchResult{}, fmt.Errorf("match contact: %w", err)
 	}
@@ -58,7 +72,89 @@ func (s *Store) MatchContact(ctx context.Context, req MatchRequest) (MatchResult
 }
 
 func (s *Store) matchContact(ctx context.Context, tx *sqlx.Tx, req MatchRequest) (MatchResult, error) {
-	keys := identityKeys(req)
+	probe := identity.ProfileOf(req.person())
+	locks := []string{"lead:" + req.LeadID}
+	for _, k := range probe.Keys(identifying...) {
+		locks = append(locks, k[0]+":"+k[1])
+	}
+	// Taken in one statement in hash order, so two transactions never wait on each other in a circle.
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(h) FROM
+		(SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) k ORDER BY 1) keys`, pq.Array(locks)); err != nil {
+		return MatchResult{}, mapErr(err)
+	}
+
+	if res, ok, err := storedMatch(ctx, tx, req.LeadID); err != nil || ok {
+		if err == nil {
+			res.ContactID, err = survivor(ctx, tx, res.ContactID)
+		}
+		if err == nil {
+			err = liveContact(ctx, tx, res.ContactID)
+		}
+		if err == nil {
+			err = attachKeys(ctx, tx, res.ContactID, probe) // a reprocessed conversation may have said more
+		}
+		return res, err
+	}
+
+	ids, err := candidates(ctx, tx, probe)
+	if err != nil {
+		return MatchResult{}, err
+	}
+	profiles, err := profilesOf(ctx, tx, ids)
+	if err != nil {
+		return MatchResult{}, err
+	}
+	type scored struct {
+		contactID string
+		verdict   identity.Verdict
+	}
+	var ranked []scored
+	for _, id := range ids {
+		ranked = append(ranked, scored{id, identity.Compare(probe, profiles[id])})
+	}
+	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].verdict.Weight > ranked[j].verdict.Weight })
+
+	res := MatchResult{IsNewContact: true, Match: lead.Match{Decision: lead.MatchNew, MatchedBy: []string{}}}
+	if len(ranked) > 0 {
+		best := ranked[0].verdict
+		res.Match = lead.Match{Decision: lead.MatchDecision(best.Decision()), MatchedBy: best.MatchedBy, Score: best.Score}
+		if res.Match.Decision == lead.MatchMerged {
+			res.ContactID, res.IsNewContact = ranked[0].contactID, false
+			ranked = ranked[1:]
+		}
+	}
+	if res.IsNewContact {
+		res.ContactID = newID("ct_")
+		if _, err := tx.ExecContext(ctx, `INSERT INTO contacts (contact_id) VALUES ($1)`, res.ContactID); err != nil {
+			return MatchResult{}, mapErr(err)
+		}
+	}
+	if err := attachKeys(ctx, tx, res.ContactID, probe); err != nil {
+		return MatchResult{}, err
+	}
+	// Every other candidate that is possibly this person is a question for a human, unless a
+	// human already said the two are different people.
+	for _, c := range ranked {
+		if c.verdict.Decision() == "new" {
+			break
+		}
+		if err := s.openReview(ctx, tx, res.ContactID, c.contactID, req.LeadID, c.verdict); err != nil {
+			return MatchResult{}, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO lead_matches (lead_id, contact_id, is_new_contact, decision, matched_by, score)
+		VALUES ($1, $2, $3, $4, $5, $6)`, req.LeadID, res.ContactID, res.IsNewContact, res.Match.Decision,
+		pq.StringArray(res.Match.MatchedBy), res.Match.Score); err != nil {
+		return MatchResult{}, mapErr(err)
+	}
+	return res, s.audit(ctx, tx, "workflow", "contact.matched", "lead", req.LeadID,
+		map[string]any{"contact_id": res.ContactID, "decision": res.Match.Decision, "matched_by": res.Match.MatchedBy,
+			"score": res.Match.Score})
+}
+
+// storedMatch is the decision already made for a lead, on the contact that now holds it (a later
+// merge may have moved the lead).
+func storedMatch(ctx context.Context, tx *sqlx.Tx, leadID string) (MatchResult, bool, error) {
 	var stored struct {
 		ContactID string         `db:"contact_id"`
 		IsNew     bool           `db:"is_new_contact"`
@@ -66,100 +162,106 @@ func (s *Store) matchContact(ctx context.Context, tx *sqlx.Tx, req MatchRequest)
 		MatchedBy pq.StringArray `db:"matched_by"`
 		Score     float64        `db:"score"`
 	}
-	err := tx.GetContext(ctx, &stored, `SELECT contact_id, is_new_contact, decision, matched_by, score FROM lead_matches WHERE lead_id = $1`, req.LeadID)
-	switch {
-	case err == nil:
-		if err := attachIdentities(ctx, tx, stored.ContactID, keys, false); err != nil {
-			return MatchResult{}, err
-		}
-		return MatchResult{ContactID: stored.ContactID, IsNewContact: stored.IsNew, Match: lead.Match{
-			Decision: lead.MatchDecision(stored.Decision), MatchedBy: []string(stored.MatchedBy), Score: stored.Score}}, nil
-	case !errors.Is(mapErr(err), ErrNotFound):
-		return MatchResult{}, mapErr(err)
+	err := tx.GetContext(ctx, &stored, `SELECT contact_id, is_new_contact, decision, matched_by, score FROM lead_matches WHERE lead_id = $1`, leadID)
+	if errors.Is(mapErr(err), ErrNotFound) {
+		return MatchResult{}, false, nil
 	}
-
-	// Exact identity keys, phone first: the first key that an existing contact owns decides.
-	var res MatchResult
-	res.Match = lead.Match{Decision: lead.MatchNew, MatchedBy: []string{}}
-	for _, k := range keys {
-		var contactID string
-		err := tx.GetContext(ctx, &contactID, `SELECT contact_id FROM contact_identities WHERE kind = $1 AND value = $2`, k.kind, k.value)
-		if errors.Is(mapErr(err), ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return MatchResult{}, mapErr(err)
-		}
-		if res.ContactID == "" {
-			res.ContactID = contactID
-		}
-		if contactID == res.ContactID {
-			res.Match.MatchedBy = append(res.Match.MatchedBy, k.kind)
-		}
+	if err != nil {
+		return MatchResult{}, false, mapErr(err)
 	}
-	if res.ContactID == "" {
-		res.ContactID = newID("ct_")
-		res.IsNewContact = true
-		if _, err := tx.ExecContext(ctx, `INSERT INTO contacts (contact_id, phone, email) VALUES ($1, NULLIF($2, ''), NULLIF($3, ''))`,
-			res.ContactID, req.Phone, req.Email); err != nil {
-			return MatchResult{}, mapErr(err)
-		}
-	} else {
-		// An exact normalised phone or email is the person's own key: the same person.
-		res.Match.Decision = lead.MatchMerged
-		res.Match.Score = 1
-	}
-	if err := attachIdentities(ctx, tx, res.ContactID, keys, res.IsNewContact); err != nil {
-		return MatchResult{}, err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO lead_matches (lead_id, contact_id, is_new_contact, decision, matched_by, score)
-		VALUES ($1, $2, $3, $4, $5, $6)`, req.LeadID, res.ContactID, res.IsNewContact, res.Match.Decision, pq.StringArray(res.Match.MatchedBy), res.Match.Score); err != nil {
-		return MatchResult{}, mapErr(err)
-	}
-	return res, s.audit(ctx, tx, "workflow", "contact.matched", "lead", req.LeadID,
-		map[string]any{"contact_id": res.ContactID, "decision": res.Match.Decision, "matched_by": res.Match.MatchedBy})
+	return MatchResult{ContactID: stored.ContactID, IsNewContact: stored.IsNew, Match: lead.Match{
+		Decision: lead.MatchDecision(stored.Decision), MatchedBy: nonNilSlice([]string(stored.MatchedBy)), Score: stored.Score}}, true, nil
 }
 
-type identityKey struct{ kind, value string }
-
-func identityKeys(req MatchRequest) []identityKey {
-	var keys []identityKey
-	if req.Phone != "" {
-		keys = append(keys, identityKey{IdentityPhone, req.Phone})
+// candidates are the live contacts that share an identifying key with the probe, and those of the
+// probe's company or company mail domain whose name is similar (pg_trgm), most recent first.
+func candidates(ctx context.Context, tx *sqlx.Tx, probe identity.Profile) ([]string, error) {
+	var kinds, values []string
+	for _, k := range probe.Keys(identifying...) {
+		kinds, values = append(kinds, k[0]), append(values, k[1])
 	}
-	if req.Email != "" {
-		keys = append(keys, identityKey{IdentityEmail, req.Email})
+	var orgKinds, orgValues []string
+	for _, k := range probe.Keys(identity.KindCompany, identity.KindDomain) {
+		orgKinds, orgValues = append(orgKinds, k[0]), append(orgValues, k[1])
 	}
-	return keys
+	names := probe[identity.KindName]
+	var ids []string
+	err := tx.SelectContext(ctx, &ids, `
+		SELECT c.contact_id FROM contacts c
+		WHERE c.merged_into IS NULL AND c.erased_at IS NULL AND c.contact_id IN (
+		    SELECT ci.contact_id FROM contact_identities ci
+		    JOIN unnest($1::text[], $2::text[]) AS k (kind, value) ON ci.kind = k.kind AND ci.value = k.value
+		    UNION
+		    SELECT n.contact_id FROM contact_identities o
+		    JOIN unnest($3::text[], $4::text[]) AS k (kind, value) ON o.kind = k.kind AND o.value = k.value
+		    JOIN contact_identities n ON n.contact_id = o.contact_id AND n.kind = 'name'
+		    WHERE EXISTS (SELECT 1 FROM unnest($5::text[]) AS p (name) WHERE similarity(n.value, p.name) >= 0.3))
+		ORDER BY c.created_at DESC, c.contact_id
+		LIMIT $6`, pq.Array(kinds), pq.Array(values), pq.Array(orgKinds), pq.Array(orgValues), pq.Array(names), maxCandidates)
+	return ids, mapErr(err)
 }
 
-// attachIdentities gives the contact the keys nobody owns yet. A key owned by another contact stays
-// with it: moving keys between people is a merge decision, not a side effect. For a contact created
-// in this transaction, a key that someone else took meanwhile means a concurrent conversation of the
-// same person won the race: ErrConflict makes the caller retry and find that contact.
-func attachIdentities(ctx context.Context, tx *sqlx.Tx, contactID string, keys []identityKey, isNew bool) error {
-	for _, k := range keys {
-		var owner string
-		err := tx.GetContext(ctx, &owner, `
-			WITH ins AS (
-			    INSERT INTO contact_identities (kind, value, contact_id) VALUES ($1, $2, $3)
-			    ON CONFLICT (kind, value) DO NOTHING RETURNING contact_id)
-			SELECT contact_id FROM ins
-			UNION ALL
-			SELECT contact_id FROM contact_identities WHERE kind = $1 AND value = $2
-			LIMIT 1`, k.kind, k.value, contactID)
-		if errors.Is(mapErr(err), ErrNotFound) {
-			// The key was committed by a concurrent transaction after this statement's snapshot.
-			return fmt.Errorf("identity %s taken concurrently: %w", k.kind, ErrConflict)
-		}
-		if err != nil {
-			return mapErr(err)
-		}
-		if owner != contactID && isNew {
-			return fmt.Errorf("identity %s taken concurrently: %w", k.kind, ErrConflict)
+// profilesOf loads the stored keys of contacts.
+func profilesOf(ctx context.Context, q sqlx.QueryerContext, ids []string) (map[string]identity.Profile, error) {
+	profiles := make(map[string]identity.Profile, len(ids))
+	if len(ids) == 0 {
+		return profiles, nil
+	}
+	var rows []struct {
+		ContactID string `db:"contact_id"`
+		Kind      string `db:"kind"`
+		Value     string `db:"value"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT contact_id, kind, value FROM contact_identities
+		WHERE contact_id = ANY($1) ORDER BY created_at, kind, value`, pq.Array(ids)); err != nil {
+		return nil, mapErr(err)
+	}
+	for _, id := range ids {
+		profiles[id] = identity.Profile{}
+	}
+	for _, r := range rows {
+		profiles[r.ContactID].Add(r.Kind, r.Value)
+	}
+	return profiles, nil
+}
+
+// attachKeys gives the contact the probe's keys it does not have yet. Others may hold the same
+// keys: that is a shared line or mailbox, or a duplicate in the review queue.
+func attachKeys(ctx context.Context, tx *sqlx.Tx, contactID string, probe identity.Profile) error {
+	var kinds, values []string
+	for kind := range probe {
+		for _, v := range probe[kind] {
+			kinds, values = append(kinds, kind), append(values, v)
 		}
 	}
-	return nil
+	if len(kinds) == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO contact_identities (kind, value, contact_id)
+		SELECT k.kind, k.value, $3 FROM unnest($1::text[], $2::text[]) AS k (kind, value)
+		ON CONFLICT DO NOTHING`, pq.Array(kinds), pq.Array(values), contactID)
+	return mapErr(err)
+}
+
+// openReview records that contactID is possibly candidateID, unless the pair is already in the
+// queue or a human said they are different people.
+func (s *Store) openReview(ctx context.Context, tx *sqlx.Tx, contactID, candidateID, leadID string, v identity.Verdict) error {
+	var decided bool
+	if err := tx.GetContext(ctx, &decided, `SELECT EXISTS (SELECT 1 FROM contact_reviews
+		WHERE (contact_id, candidate_id) IN (($1, $2), ($2, $1)))`, contactID, candidateID); err != nil {
+		return mapErr(err)
+	}
+	if decided || contactID == candidateID {
+		return nil
+	}
+	reviewID := newID("rv_")
+	if _, err := tx.ExecContext(ctx, `INSERT INTO contact_reviews (review_id, contact_id, candidate_id, lead_id, score, weight, matched_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, reviewID, contactID, candidateID, leadID, v.Score, v.Weight,
+		pq.StringArray(slices.Clip(v.MatchedBy))); err != nil {
+		return mapErr(err)
+	}
+	return s.audit(ctx, tx, "workflow", "contact.review_opened", "contact", contactID,
+		map[string]any{"review_id": reviewID, "candidate_id": candidateID, "lead_id": leadID, "score": v.Score})
 }
 
 // newID returns prefix + 20 random hex characters.

@@ -10,83 +10,106 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/leadflow/leadflow/internal/identity"
 	"github.com/leadflow/leadflow/internal/lead"
 	"github.com/leadflow/leadflow/internal/store"
 )
 
 func match(t testing.TB, st *store.Store, leadID, phone, email string) store.MatchResult {
 	t.Helper()
-	res, err := st.MatchContact(context.Background(), store.MatchRequest{LeadID: leadID, Phone: phone, Email: email})
+	return matchPerson(t, st, store.MatchRequest{LeadID: leadID, Phone: phone, Email: email})
+}
+
+func matchPerson(t testing.TB, st *store.Store, req store.MatchRequest) store.MatchResult {
+	t.Helper()
+	res, err := st.MatchContact(context.Background(), req)
 	require.NoError(t, err)
 	return res
 }
 
-// identities lists the contact's identity keys as "kind:value".
+// identities lists the contact's identifying keys as "kind:value".
 func identities(t testing.TB, st *store.Store, contactID string) []string {
 	t.Helper()
 	var keys []string
-	require.NoError(t, st.DB().Select(&keys, `SELECT kind || ':' || value FROM contact_identities WHERE contact_id = $1 ORDER BY kind, value`, contactID))
+	require.NoError(t, st.DB().Select(&keys, `SELECT kind || ':' || value FROM contact_identities
+		WHERE contact_id = $1 AND kind NOT IN ('name', 'company', 'domain') ORDER BY kind, value`, contactID))
 	return keys
 }
 
 func TestMatchContact(t *testing.T) {
 	ctx, st := newStore(t)
 
-	// A: phone + email; B: email only. Their keys seed the cases below.
-	a := match(t, st, "ld-a", "+989121234567", "ali@example.ir")
-	require.True(t, a.IsNewContact)
-	assert.Equal(t, lead.Match{Decision: lead.MatchNew, MatchedBy: []string{}, Score: 0}, a.Match)
-	assert.Equal(t, []string{"email:ali@example.ir", "phone:+989121234567"}, identities(t, st, a.ContactID))
-	b := match(t, st, "ld-b", "", "sara@acme.io")
-	require.True(t, b.IsNewContact)
-	require.NotEqual(t, a.ContactID, b.ContactID)
+	// Ali: web chat with a mobile, then WhatsApp. Sara: a Gmail address. Tom: an office line.
+	ali := matchPerson(t, st, store.MatchRequest{LeadID: "ld-ali", Channel: "web", ExternalID: "cookie-1", Country: "IR",
+		Name: "علی رضایی", Phone: "+989120004567", Company: "راهکار"})
+	require.True(t, ali.IsNewContact)
+	assert.Equal(t, lead.Match{Decision: lead.MatchNew, MatchedBy: []string{}, Score: 0}, ali.Match)
+	assert.Equal(t, []string{"phone:+989120004567", "web:cookie-1"}, identities(t, st, ali.ContactID))
+	sara := matchPerson(t, st, store.MatchRequest{LeadID: "ld-sara", Channel: "web", Name: "سارا محمدی", Email: "sara.mohammadi@gmail.com"})
+	tom := matchPerson(t, st, store.MatchRequest{LeadID: "ld-tom", Channel: "web", Country: "GB", Name: "Tom Baker",
+		Phone: "+442079460018", Email: "tom.baker@northwind.example", Company: "Northwind Logistics Ltd"})
+	require.True(t, sara.IsNewContact && tom.IsNewContact)
 
 	tests := []struct {
-		name         string
-		phone, email string
-		wantContact  string // "a", "b" or "new"
-		wantBy       []string
-		wantKeysOfA  []string // A's identities afterwards, when the case can change them
+		name     string
+		req      store.MatchRequest
+		want     string // "ali", "sara", "tom" or "new"
+		decision lead.MatchDecision
+		by       []string
 	}{
-		{name: "new phone is a new contact", phone: "+14155550100", wantContact: "new"},
-		{name: "same phone from another lead merges", phone: "+989121234567", wantContact: "a", wantBy: []string{"phone"}},
-		{name: "email match", email: "sara@acme.io", wantContact: "b", wantBy: []string{"email"}},
-		{name: "phone and email of the same contact", phone: "+989121234567", email: "ali@example.ir", wantContact: "a", wantBy: []string{"phone", "email"}},
-		{name: "phone of A and email of B go to A", phone: "+989121234567", email: "sara@acme.io", wantContact: "a", wantBy: []string{"phone"},
-			wantKeysOfA: []string{"email:ali@example.ir", "phone:+989121234567"}},
-		{name: "known email with a new phone attaches the phone", phone: "+447700900123", email: "sara@acme.io", wantContact: "b", wantBy: []string{"email"}},
+		{"same mobile on WhatsApp, name in Latin",
+			store.MatchRequest{Channel: "whatsapp", ExternalID: "wa:989120004567", Name: "Ali Rezaei", Phone: "+989120004567"},
+			"ali", lead.MatchMerged, []string{"phone", "skeleton"}},
+		{"Gmail without the dot, from WhatsApp",
+			store.MatchRequest{Channel: "whatsapp", ExternalID: "wa:989190001122", Name: "Sara", Phone: "+989190001122", Email: "saramohammadi@gmail.com"},
+			"sara", lead.MatchMerged, []string{"gmail", "skeleton"}},
+		{"a colleague on the office line",
+			store.MatchRequest{Channel: "email", ExternalID: "email:priya.shah@northwind.example", Name: "Priya Shah",
+				Phone: "+442079460018", Email: "priya.shah@northwind.example", Company: "Northwind Logistics"},
+			"new", lead.MatchNew, []string{"phone", "domain"}},
+		{"the office line, nothing else said: possibly Tom",
+			store.MatchRequest{Channel: "web", Phone: "+442079460018", Email: "ops@northwind.example"},
+			"new", lead.MatchReview, []string{"phone", "domain"}},
+		{"another Ali Rezaei",
+			store.MatchRequest{Channel: "web", Name: "علی رضایی", Phone: "+989370001122", Email: "alirezaei75@example.com"},
+			"new", lead.MatchNew, []string{}},
 	}
+	ids := map[string]string{"ali": ali.ContactID, "sara": sara.ContactID, "tom": tom.ContactID}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			tt.req.LeadID = fmt.Sprintf("ld-case-%d", i)
 			before := count(t, st, `SELECT count(*) FROM contacts`)
-			res := match(t, st, fmt.Sprintf("ld-case-%d", i), tt.phone, tt.email)
-			switch tt.wantContact {
+			reviews := count(t, st, `SELECT count(*) FROM contact_reviews`)
+			res := matchPerson(t, st, tt.req)
+			assert.Equal(t, tt.decision, res.Match.Decision)
+			if tt.decision != lead.MatchNew {
+				assert.Equal(t, tt.by, res.Match.MatchedBy)
+			}
+			switch tt.want {
 			case "new":
 				assert.True(t, res.IsNewContact)
-				assert.Equal(t, lead.MatchNew, res.Match.Decision)
 				assert.Equal(t, before+1, count(t, st, `SELECT count(*) FROM contacts`))
-				return
-			case "a":
-				assert.Equal(t, a.ContactID, res.ContactID)
-			case "b":
-				assert.Equal(t, b.ContactID, res.ContactID)
+			default:
+				assert.Equal(t, ids[tt.want], res.ContactID)
+				assert.False(t, res.IsNewContact)
+				assert.Equal(t, before, count(t, st, `SELECT count(*) FROM contacts`), "a merge creates no contact")
+				assert.Greater(t, res.Match.Score, 0.9)
 			}
-			assert.False(t, res.IsNewContact)
-			assert.Equal(t, lead.MatchMerged, res.Match.Decision)
-			assert.Equal(t, tt.wantBy, res.Match.MatchedBy)
-			assert.Equal(t, 1.0, res.Match.Score)
-			assert.Equal(t, before, count(t, st, `SELECT count(*) FROM contacts`), "a merge creates no contact")
-			if tt.wantKeysOfA != nil {
-				assert.Equal(t, tt.wantKeysOfA, identities(t, st, a.ContactID))
+			if tt.decision == lead.MatchReview {
+				assert.Equal(t, reviews+1, count(t, st, `SELECT count(*) FROM contact_reviews WHERE contact_id = $1 AND candidate_id = $2 AND status = 'pending'`,
+					res.ContactID, tom.ContactID)+reviews, "a review opened for the human")
+			} else {
+				assert.Equal(t, reviews, count(t, st, `SELECT count(*) FROM contact_reviews`), "no review for a clear decision")
 			}
 		})
 	}
 
-	// B kept its email (A did not steal it) and gained the phone nobody owned.
-	assert.Equal(t, []string{"email:sara@acme.io", "phone:+447700900123"}, identities(t, st, b.ContactID))
-	var owner string
-	require.NoError(t, st.DB().GetContext(ctx, &owner, `SELECT contact_id FROM contact_identities WHERE kind = 'email' AND value = 'sara@acme.io'`))
-	assert.Equal(t, b.ContactID, owner)
+	// Ali gained the WhatsApp account; the office line is held by Tom and Priya alike.
+	assert.Equal(t, []string{"phone:+989120004567", "web:cookie-1", "whatsapp:989120004567"}, identities(t, st, ali.ContactID))
+	assert.Equal(t, 3, count(t, st, `SELECT count(*) FROM contact_identities WHERE kind = 'phone' AND value = '+442079460018'`))
+	var decision string
+	require.NoError(t, st.DB().GetContext(ctx, &decision, `SELECT detail->>'decision' FROM audit_log WHERE action = 'contact.matched' AND subject_id = 'ld-case-0'`))
+	assert.Equal(t, "merged", decision)
 }
 
 func TestMatchContactRetryReturnsFirstDecision(t *testing.T) {
@@ -112,7 +135,7 @@ func TestMatchContactRetryReturnsFirstDecision(t *testing.T) {
 }
 
 // Two conversations of one person (say WhatsApp and the web chat) are processed at the same moment:
-// they must end on one contact. This is what the contact_identities primary key is for.
+// they must end on one contact. This is what the advisory locks on identity keys are for.
 func TestMatchContactConcurrentSamePhone(t *testing.T) {
 	_, st := newStore(t)
 	const n = 20
@@ -214,7 +237,7 @@ func seedContacts(b *testing.B, st *store.Store, n int) {
 		return []any{fmt.Sprintf("ct_seed%06d", i), fmt.Sprintf("+4477009%05d", i), fmt.Sprintf("p%d@example.com", i)}
 	})
 	copyRows("contact_identities", []string{"kind", "value", "contact_id"}, func(i int) []any {
-		return []any{store.IdentityPhone, fmt.Sprintf("+4477009%05d", i), fmt.Sprintf("ct_seed%06d", i)}
+		return []any{identity.KindPhone, fmt.Sprintf("+4477009%05d", i), fmt.Sprintf("ct_seed%06d", i)}
 	})
 	require.NoError(b, tx.Commit())
 	_, err = st.DB().Exec(`ANALYZE contacts; ANALYZE contact_identities`)

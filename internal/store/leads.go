@@ -47,11 +47,14 @@ func (s *Store) SaveLead(ctx context.Context, r LeadRecord) (lead.Status, error)
 	var status lead.Status
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		f := r.Fields
-		if _, err := tx.ExecContext(ctx, `
-			UPDATE contacts SET full_name = COALESCE(full_name, $2), company = COALESCE(company, $3),
-			    phone = COALESCE(phone, $4), email = COALESCE(email, $5), updated_at = now()
-			WHERE contact_id = $1`, r.ContactID, f.FullName.Value, f.Company.Value, f.Phone.Value, f.Email.Value); err != nil {
-			return mapErr(err)
+		// The workflow may hold a contact id that a reviewer has since merged into another.
+		contactID, err := survivor(ctx, tx, r.ContactID)
+		if err != nil {
+			return err
+		}
+		r.ContactID = contactID
+		if err := recordContactFields(ctx, tx, contactID, r.LeadID, f); err != nil {
+			return err
 		}
 		var teamID, repID *string
 		sla := lead.SLA{Escalations: []lead.Escalation{}}
