@@ -1,7 +1,9 @@
 // Command eval measures the extractor on a labelled set (make eval): per-field precision, recall
 // and F1, accuracy, confidence calibration (a reliability table and the expected calibration
 // error) and, with a model configured (LLM_BASE_URL, LLM_API_KEY, LLM_MODEL), tokens per lead.
-// With -fit it also refits the calibration table from the set's raw confidences.
+// With -fit it also refits the calibration table from the set's raw confidences. Unless
+// -contacts=false, it then matches the readings to contacts on a throw-away Postgres and scores the
+// contacts pairwise against the set's person labels (contacts.go).
 package main
 
 import (
@@ -18,6 +20,7 @@ import (
 	"github.com/leadflow/leadflow/activities/extract"
 	"github.com/leadflow/leadflow/internal/config"
 	"github.com/leadflow/leadflow/internal/devset"
+	"github.com/leadflow/leadflow/internal/lead"
 	"github.com/leadflow/leadflow/internal/llm"
 )
 
@@ -35,6 +38,8 @@ type options struct {
 	bins    int
 	prior   float64
 	timeout time.Duration
+	// contacts needs the PostgreSQL binaries (see internal/localstack); off for runs without them.
+	contacts bool
 }
 
 func run(ctx context.Context, args []string, w io.Writer) error {
@@ -46,6 +51,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	fs.IntVar(&o.bins, "bins", 10, "calibration bins")
 	fs.Float64Var(&o.prior, "prior", 8, "calibration prior strength (pseudo-observations per bin)")
 	fs.DurationVar(&o.timeout, "timeout", 90*time.Second, "per-conversation limit for the model")
+	fs.BoolVar(&o.contacts, "contacts", true, "also score contact matching pairwise on a throw-away Postgres (needs the PostgreSQL binaries)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,6 +71,11 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	}
 	rep, raw := evaluate(ctx, lines, model, o)
 	rep.Set = filepath.Base(o.devset)
+	if o.contacts {
+		if rep.Contacts, err = matchContacts(ctx, lines, rep.reads); err != nil {
+			return err
+		}
+	}
 	rep.print(w)
 	if o.fit != "" {
 		c := extract.Fit(raw, o.bins, o.prior, fmt.Sprintf("%s, %d conversations, extractor %s", rep.Set, len(lines), rep.Extractor))
@@ -118,6 +129,7 @@ func evaluate(ctx context.Context, lines []devset.Line, model *llm.Client, o opt
 			}
 		}
 		final := extract.Read(in, read) // what the product writes: fused, calibrated, channel proof applied
+		rep.reads = append(rep.reads, final)
 		for _, name := range devset.Fields {
 			if l.Spam() && name != "intent" {
 				continue
@@ -247,6 +259,8 @@ type report struct {
 	Tokens        int                    `json:"tokens"`
 	TokensPerLead float64                `json:"tokens_per_lead"`
 	ModelFailures int                    `json:"model_failures"`
+	Contacts      *contactsReport        `json:"contacts,omitempty"` // nil with -contacts=false
+	reads         []lead.Fields          // the product's reading of each line, for the contacts
 }
 
 func (r *report) print(w io.Writer) {
@@ -265,5 +279,8 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "expected calibration error: %.3f (uncalibrated: %.3f)\n", r.ECE, r.ECERaw)
 	if r.Extractor != "rules" {
 		fmt.Fprintf(w, "tokens: %d, %.0f per lead; model failures (rules used): %d\n", r.Tokens, r.TokensPerLead, r.ModelFailures)
+	}
+	if r.Contacts != nil {
+		r.Contacts.print(w)
 	}
 }
