@@ -14,6 +14,7 @@ type MatchInput struct {
 	Phone      string
 	Email      string
 	Name       string `json:",omitempty"`
+	SenderName string `json:",omitempty"`
 	Company    string `json:",omitempty"`
 	Channel    string `json:",omitempty"`
 	ExternalID string `json:",omitempty"`
@@ -27,13 +28,39 @@ type MatchResult struct {
 	Match        lead.Match
 }
 
+// NewMatchInput is who a conversation says its person is: the fields as read, and the account and
+// display name that the sender of the conversation's channel gave. The workflow and make eval both
+// build the match from it, so the eval scores what production does.
+func NewMatchInput(leadID string, f lead.Fields, channel lead.Channel, country string, sender *lead.Sender) MatchInput {
+	in := MatchInput{LeadID: leadID, Phone: text(f.Phone), Email: text(f.Email), Name: text(f.FullName),
+		Company: text(f.Company), Channel: string(channel), Country: country}
+	if sender != nil {
+		in.ExternalID, in.SenderName = deref(sender.ExternalID), deref(sender.Name)
+	}
+	return in
+}
+
+func text(f lead.Field[string]) string { return deref(f.Value) }
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// Request is the store's form of the input.
+func (in MatchInput) Request() store.MatchRequest {
+	return store.MatchRequest{LeadID: in.LeadID, Phone: in.Phone, Email: in.Email, Name: in.Name, SenderName: in.SenderName,
+		Company: in.Company, Channel: in.Channel, ExternalID: in.ExternalID, Country: in.Country}
+}
+
 // MatchContact finds the person among existing contacts, or creates them.
 func (a *Activities) MatchContact(ctx context.Context, in MatchInput) (MatchResult, error) {
 	if in.LeadID == "" || (in.Phone == "" && in.Email == "") {
 		return MatchResult{}, invalid("match: a lead id and a phone or an email are required", nil)
 	}
-	res, err := a.Store.MatchContact(ctx, store.MatchRequest{LeadID: in.LeadID, Phone: in.Phone,
-		Email: in.Email, Name: in.Name, Company: in.Company, Channel: in.Channel, ExternalID: in.ExternalID, Country: in.Country})
+	res, err := a.Store.MatchContact(ctx, in.Request())
 	if err != nil {
 		return MatchResult{}, classify("match", err)
 	}

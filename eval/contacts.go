@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/leadflow/leadflow/activities"
 	"github.com/leadflow/leadflow/internal/devset"
 	"github.com/leadflow/leadflow/internal/lead"
 	"github.com/leadflow/leadflow/internal/localstack"
@@ -122,12 +123,7 @@ func matchContacts(ctx context.Context, lines []devset.Line, reads []lead.Fields
 // conversation.go): the read fields, the channel's account id and the visit's country, upper-cased,
 // or the read country when the chatbot gave none.
 func matchRequest(l devset.Line, f lead.Fields) store.MatchRequest {
-	req := store.MatchRequest{LeadID: l.ID, Phone: value(f.Phone), Email: value(f.Email), Name: value(f.FullName),
-		Company: value(f.Company), Channel: string(l.Channel), Country: cmp.Or(strings.ToUpper(l.Country()), value(f.Country))}
-	if l.Sender != nil && l.Sender.ExternalID != nil {
-		req.ExternalID = *l.Sender.ExternalID
-	}
-	return req
+	return activities.NewMatchInput(l.ID, f, l.Channel, cmp.Or(strings.ToUpper(l.Country()), value(f.Country)), l.Sender).Request()
 }
 
 func value(f lead.Field[string]) string {

@@ -688,17 +688,16 @@ func (c *conversation) extractInput() activities.ExtractInput {
 	return in
 }
 
-// matchInput is who the conversation says its person is: the fields as read, and the account of
-// the channel the conversation started on.
+// matchInput is who the conversation says its person is, with the sender of the channel it
+// started on (the latest one given).
 func (c *conversation) matchInput(leadID string) activities.MatchInput {
-	in := activities.MatchInput{LeadID: leadID, Phone: value(c.fields.Phone), Email: value(c.fields.Email),
-		Name: value(c.fields.FullName), Company: value(c.fields.Company), Channel: string(c.channel()), Country: c.country()}
+	var sender *lead.Sender
 	for _, m := range c.messages {
-		if m.Sender != nil && m.Sender.ExternalID != nil && m.Channel == c.channel() {
-			in.ExternalID = *m.Sender.ExternalID
+		if m.Sender != nil && m.Channel == c.channel() {
+			sender = m.Sender
 		}
 	}
-	return in
+	return activities.NewMatchInput(leadID, c.fields, c.channel(), c.country(), sender)
 }
 
 // channel is the channel of the first message: where the conversation started.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/leadflow/leadflow/internal/identity"
 	"github.com/leadflow/leadflow/internal/lead"
 )
 
@@ -445,12 +446,13 @@ func parseNumber(raw string, regions []string) (parsedNumber, bool) {
 		return parsedNumber{e164: e164, region: region, kind: numberType(e164)}, true
 	}
 	for i, r := range regions {
-		num, err := phonenumbers.Parse(digits, r)
-		if err != nil || !phonenumbers.IsValidNumber(num) {
+		e164, ok := canonicalPhone(digits, r)
+		if !ok {
 			continue
 		}
+		num, _ := phonenumbers.Parse(e164, "")
 		p := parsedNumber{
-			e164:   phonenumbers.Format(num, phonenumbers.E164),
+			e164:   e164,
 			region: phonenumbers.GetRegionCodeForNumber(num),
 			kind:   phonenumbers.GetNumberType(num),
 		}
@@ -473,11 +475,20 @@ func parseInternational(digits string) (e164, region string, ok bool) {
 	if len(digits) < 7 || len(digits) > 15 {
 		return "", "", false
 	}
-	num, err := phonenumbers.Parse("+"+digits, "")
-	if err != nil || !phonenumbers.IsValidNumber(num) {
+	e164, ok = canonicalPhone("+"+digits, "")
+	if !ok {
 		return "", "", false
 	}
-	return phonenumbers.Format(num, phonenumbers.E164), phonenumbers.GetRegionCodeForNumber(num), true
+	num, _ := phonenumbers.Parse(e164, "")
+	return e164, phonenumbers.GetRegionCodeForNumber(num), true
+}
+
+// canonicalPhone is the number's E.164 form as the matcher keys it (identity.Phone), so a lead
+// and its contact agree: Brazil's mobiles written in the old eight-digit form (which
+// libphonenumber rejects) are read in their nine-digit form.
+func canonicalPhone(raw, region string) (string, bool) {
+	key, _, ok := identity.Phone(raw, region)
+	return key, ok
 }
 
 func numberType(e164 string) phonenumbers.PhoneNumberType {

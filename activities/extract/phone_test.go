@@ -36,6 +36,12 @@ func TestPhone(t *testing.T) {
 		{name: "locale region when no country", locale: "fa-IR", msgs: chat("۰۹۱۲۳۴۵۶۷۸۹"), want: "+989123456789"},
 		{name: "fallback region from locale language", country: "AE", locale: "fa", msgs: chat("شمارم ۰۹۱۲۳۴۵۶۷۸۹"), want: "+989123456789"},
 		{name: "country code without plus", country: "US", msgs: chat("my phone 98 912 345 6789"), want: "+989123456789"},
+		// Brazil added a ninth digit to mobiles; people (and old WhatsApp ids) still use the eight-digit
+		// form, which libphonenumber rejects. Both read as the nine-digit number the matcher keys.
+		{name: "brazil eight-digit mobile", country: "BR", msgs: chat("meu celular é (21) 8765-0033"), want: "+5521987650033"},
+		{name: "brazil nine-digit mobile", country: "BR", msgs: chat("meu celular é (21) 98765-0033"), want: "+5521987650033"},
+		{name: "brazil old whatsapp id", country: "BR", sender: &lead.Sender{Phone: ptr("551173421180")},
+			msgs: chat("oi, quero um orçamento"), want: "+5511973421180", source: lead.SourceChannel},
 
 		{name: "order number", country: "US", msgs: chat("My order number is 2025550123, where is it?")},
 		{name: "order hash", country: "US", msgs: chat("Order #2025550123 has not arrived")},

@@ -54,7 +54,8 @@ type Person struct {
 	Channel    string // web | whatsapp | telegram | email | api
 	ExternalID string // sender.external_id: the channel's account id
 	Country    string // default region for national phone numbers
-	Name       string
+	Name       string // the name the person gave, as extraction read it
+	SenderName string // the channel's display name: only used where it completes Name
 	Phone      string
 	Email      string
 	Company    string
@@ -76,9 +77,24 @@ func ProfileOf(p Person) Profile {
 	}
 	if kind, id := accountKind(p.Channel, p.ExternalID); kind != "" {
 		prof.Add(kind, id)
+		// A WhatsApp id is the person's number and an e-mail sender their address, whatever else
+		// the conversation says: they compare with the phones and addresses of other channels.
+		switch kind {
+		case KindWhatsApp:
+			if key, _, ok := Phone("+"+strings.TrimPrefix(id, "+"), ""); ok {
+				prof.Add(KindPhone, key)
+			}
+		case KindEmailSender:
+			if key, gmail, ok := Email(id); ok {
+				prof.Add(KindEmail, key)
+				prof.Add(KindGmail, gmail)
+			}
+		}
 	}
-	if n := Name(p.Name); n != "" {
-		prof.Add(KindName, n)
+	name := Name(p.Name)
+	prof.Add(KindName, name)
+	if display := Name(p.SenderName); display != "" && (name == "" || completes(display, name)) {
+		prof.Add(KindName, display) // "رحیمی هستم" on an account named "احمد رحیمی"
 	}
 	prof.Add(KindCompany, Company(p.Company))
 	return prof
@@ -104,6 +120,21 @@ func accountKind(channel, externalID string) (kind, id string) {
 		id = strings.ToLower(id)
 	}
 	return kind, id
+}
+
+// completes reports whether the display name is a fuller form of the stated one: it has every
+// word of it and more.
+func completes(display, stated string) bool {
+	d, st := strings.Fields(display), strings.Fields(stated)
+	if len(d) <= len(st) {
+		return false
+	}
+	for _, w := range st {
+		if !slices.Contains(d, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // freeMail are mailbox providers anyone can use: sharing one says nothing about the company.
@@ -321,7 +352,12 @@ func compareNames(a, b Profile) (float64, string) {
 			differ = min(differ, w)
 		}
 	}
-	if agree > 0 {
+	switch {
+	case agree >= WeightNameAcross:
+		return agree, kind
+	case differ <= WeightNameDiffers:
+		return differ, "" // a full contradiction outweighs a merely compatible pair
+	case agree > 0:
 		return agree, kind
 	}
 	return differ, ""
@@ -368,11 +404,11 @@ func nameWeight(x, y string) float64 {
 		return WeightNamePartial // "Sara" and "Sara Kim", "John M" and "John Miller", a typo
 	case len(xs) == 1:
 		return WeightNameUnlike
-	case matched > 0 && !sameToken(xs[len(xs)-1], ys[len(ys)-1]):
-		return WeightNameDiffers // one first name, two surnames
-	case matched > 0:
-		return WeightNamePartial
+	case scriptOf(x) == unicode.Han && len(xs) >= 3 && matched == len(xs)-1:
+		return WeightNamePartial // "陳嘉欣" and "陈嘉欣": a traditional and a simplified character
 	}
+	// Two full names that share a word but differ in another: one first name and two surnames,
+	// or a father and a son.
 	return WeightNameDiffers
 }
 

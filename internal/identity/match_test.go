@@ -69,7 +69,20 @@ func TestCompareDecisions(t *testing.T) {
 			profile("telegram", "tg:77", "", "", "+447700900123", "", ""),
 			profile("telegram", "tg:77", "", "", "", "someone@acme.example", ""), "merged"},
 
+		{"an e-mail sender compares with the address given on the web",
+			profile("web", "cookie-20", "GB", "Oliver Grant", "", "o.grant@harlow.example", "Harlow"),
+			profile("email", "email:o.grant@harlow.example", "GB", "Oliver Grant", "07400 512001", "accounts@harlow.example", "Harlow"), "merged"},
+		{"a WhatsApp id compares with a number typed on the web",
+			profile("web", "cookie-21", "BR", "Fernanda Lima", "(21) 8765-0033", "", ""),
+			profile("whatsapp", "wa:5521987650033", "BR", "", "", "fernanda@exemplo.example", ""), "merged"},
+		{"a surname alone, completed by the account's display name",
+			profile("web", "cookie-22", "IR", "احمد رحیمی", "021 4400 1234", "", ""),
+			ProfileOf(Person{Channel: "telegram", ExternalID: "tg:5", Country: "IR", Name: "رحیمی", SenderName: "احمد رحیمی", Phone: "021 4400 1234"}), "merged"},
+
 		// Different people.
+		{"father and son on one mobile",
+			profile("web", "cookie-23", "IR", "احمد رحیمی", "09121112233", "", ""),
+			profile("web", "cookie-24", "IR", "رضا رحیمی", "09121112233", "", ""), "new"},
 		{"a shared office line, different names and e-mails",
 			profile("web", "cookie-7", "GB", "Tom Baker", "020 7946 0018", "tom.baker@northwind.example", "Northwind Logistics"),
 			profile("email", "email:priya.shah@northwind.example", "GB", "Priya Shah", "+44 20 7946 0018", "priya.shah@northwind.example", "Northwind Logistics"), "new"},
@@ -117,6 +130,17 @@ func TestCompareMatchedBy(t *testing.T) {
 	}
 	if v := Compare(Profile{}, Profile{}); v.Decision() != "new" || v.Score >= 0.1 || v.MatchedBy == nil {
 		t.Errorf("two empty profiles: %+v", v)
+	}
+}
+
+func TestDisplayNameOnlyCompletes(t *testing.T) {
+	p := ProfileOf(Person{Channel: "whatsapp", Name: "Sara Kim", SenderName: "Best Deals"})
+	if len(p[KindName]) != 1 {
+		t.Errorf("a display name that is not a fuller form of the stated name was kept: %v", p[KindName])
+	}
+	p = ProfileOf(Person{Channel: "whatsapp", SenderName: "Sara"})
+	if len(p[KindName]) != 1 || p[KindName][0] != "sara" {
+		t.Errorf("with no stated name the display name is the name: %v", p[KindName])
 	}
 }
 

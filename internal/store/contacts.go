@@ -23,6 +23,7 @@ type MatchRequest struct {
 	Phone      string
 	Email      string
 	Name       string
+	SenderName string // the channel's display name (sender.name)
 	Company    string
 	Channel    string // web | whatsapp | telegram | email | api
 	ExternalID string // sender.external_id
@@ -31,7 +32,7 @@ type MatchRequest struct {
 
 func (r MatchRequest) person() identity.Person {
 	return identity.Person{Channel: r.Channel, ExternalID: r.ExternalID, Country: r.Country, Name: r.Name,
-		Phone: r.Phone, Email: r.Email, Company: r.Company}
+		SenderName: r.SenderName, Phone: r.Phone, Email: r.Email, Company: r.Company}
 }
 
 // MatchResult is the contact the lead belongs to and how it was decided.
@@ -118,6 +119,9 @@ func (s *Store) matchContact(ctx context.Context, tx *sqlx.Tx, req MatchRequest)
 	if len(ranked) > 0 {
 		best := ranked[0].verdict
 		res.Match = lead.Match{Decision: lead.MatchDecision(best.Decision()), MatchedBy: best.MatchedBy, Score: best.Score}
+		if res.Match.Decision == lead.MatchNew {
+			res.Match.MatchedBy = []string{} // the closest candidate's score stays; nothing matched
+		}
 		if res.Match.Decision == lead.MatchMerged {
 			res.ContactID, res.IsNewContact = ranked[0].contactID, false
 			ranked = ranked[1:]
@@ -186,7 +190,12 @@ func candidates(ctx context.Context, tx *sqlx.Tx, probe identity.Profile) ([]str
 	}
 	names := probe[identity.KindName]
 	var ids []string
-	err := tx.SelectContext(ctx, &ids, `
+	err := tx.SelectContext(ctx, &ids, candidatesSQL, pq.Array(kinds), pq.Array(values), pq.Array(orgKinds), pq.Array(orgValues), pq.Array(names), maxCandidates)
+	return ids, mapErr(err)
+}
+
+// candidatesSQL is the query of candidates; ExplainMatch shows its plan.
+const candidatesSQL = `
 		SELECT c.contact_id FROM contacts c
 		WHERE c.merged_into IS NULL AND c.erased_at IS NULL AND c.contact_id IN (
 		    SELECT ci.contact_id FROM contact_identities ci
@@ -197,9 +206,7 @@ func candidates(ctx context.Context, tx *sqlx.Tx, probe identity.Profile) ([]str
 		    JOIN contact_identities n ON n.contact_id = o.contact_id AND n.kind = 'name'
 		    WHERE EXISTS (SELECT 1 FROM unnest($5::text[]) AS p (name) WHERE similarity(n.value, p.name) >= 0.3))
 		ORDER BY c.created_at DESC, c.contact_id
-		LIMIT $6`, pq.Array(kinds), pq.Array(values), pq.Array(orgKinds), pq.Array(orgValues), pq.Array(names), maxCandidates)
-	return ids, mapErr(err)
-}
+		LIMIT $6`
 
 // profilesOf loads the stored keys of contacts.
 func profilesOf(ctx context.Context, q sqlx.QueryerContext, ids []string) (map[string]identity.Profile, error) {
@@ -212,8 +219,7 @@ func profilesOf(ctx context.Context, q sqlx.QueryerContext, ids []string) (map[s
 		Kind      string `db:"kind"`
 		Value     string `db:"value"`
 	}
-	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT contact_id, kind, value FROM contact_identities
-		WHERE contact_id = ANY($1) ORDER BY created_at, kind, value`, pq.Array(ids)); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &rows, profilesSQL, pq.Array(ids)); err != nil {
 		return nil, mapErr(err)
 	}
 	for _, id := range ids {
@@ -224,6 +230,10 @@ func profilesOf(ctx context.Context, q sqlx.QueryerContext, ids []string) (map[s
 	}
 	return profiles, nil
 }
+
+// profilesSQL is the query of profilesOf; ExplainMatch shows its plan.
+const profilesSQL = `SELECT contact_id, kind, value FROM contact_identities
+		WHERE contact_id = ANY($1) ORDER BY created_at, kind, value`
 
 // attachKeys gives the contact the probe's keys it does not have yet. Others may hold the same
 // keys: that is a shared line or mailbox, or a duplicate in the review queue.

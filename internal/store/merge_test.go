@@ -53,7 +53,7 @@ func TestContactValuesFollowTheSurvivorshipRule(t *testing.T) {
 	saveFor(t, st, "ld-2", second, lead.Fields{
 		Phone:    lead.Set("+989120004567", 0.9, "", lead.SourceRules),
 		FullName: lead.Set("Ali Rezaei", 0.95, "I'm Ali Rezaei", lead.SourceRules), // higher, but not channel-proven
-		Company:  lead.Set("Rahkar Co", 0.9, "Rahkar Co", lead.SourceRules),       // higher confidence wins
+		Company:  lead.Set("Rahkar Co", 0.9, "Rahkar Co", lead.SourceRules),        // higher confidence wins
 	})
 	c := contactOf(t, st, first.ContactID)
 	assert.Equal(t, "Ali", *c.FullName, "a channel-proven value beats a more confident extracted one")
