@@ -6,8 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -136,15 +136,17 @@ func (s *Store) matchContact(ctx context.Context, tx *sqlx.Tx, req MatchRequest)
 	if err := attachKeys(ctx, tx, res.ContactID, probe); err != nil {
 		return MatchResult{}, err
 	}
-	// Every other candidate that is possibly this person is a question for a human, unless a
-	// human already said the two are different people.
+	// The other candidates that are possibly this person are a question for a human: the closest
+	// few, since nobody reviews fifty holders of one switchboard.
+	var possible []reviewCandidate
 	for _, c := range ranked {
-		if c.verdict.Decision() == "new" {
+		if c.verdict.Decision() == "new" || len(possible) == maxReviews {
 			break
 		}
-		if err := s.openReview(ctx, tx, res.ContactID, c.contactID, req.LeadID, c.verdict); err != nil {
-			return MatchResult{}, err
-		}
+		possible = append(possible, reviewCandidate{c.contactID, c.verdict})
+	}
+	if err := s.openReviews(ctx, tx, res.ContactID, req.LeadID, possible); err != nil {
+		return MatchResult{}, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO lead_matches (lead_id, contact_id, is_new_contact, decision, matched_by, score)
 		VALUES ($1, $2, $3, $4, $5, $6)`, req.LeadID, res.ContactID, res.IsNewContact, res.Match.Decision,
@@ -180,6 +182,13 @@ func storedMatch(ctx context.Context, tx *sqlx.Tx, leadID string) (MatchResult, 
 // candidates are the live contacts that share an identifying key with the probe, and those of the
 // probe's company or company mail domain whose name is similar (pg_trgm), most recent first.
 func candidates(ctx context.Context, tx *sqlx.Tx, probe identity.Profile) ([]string, error) {
+	var ids []string
+	err := tx.SelectContext(ctx, &ids, candidatesSQL, candidatesArgs(probe)...)
+	return ids, mapErr(err)
+}
+
+// candidatesArgs are candidatesSQL's arguments for probe.
+func candidatesArgs(probe identity.Profile) []any {
 	var kinds, values []string
 	for _, k := range probe.Keys(identifying...) {
 		kinds, values = append(kinds, k[0]), append(values, k[1])
@@ -188,10 +197,8 @@ func candidates(ctx context.Context, tx *sqlx.Tx, probe identity.Profile) ([]str
 	for _, k := range probe.Keys(identity.KindCompany, identity.KindDomain) {
 		orgKinds, orgValues = append(orgKinds, k[0]), append(orgValues, k[1])
 	}
-	names := probe[identity.KindName]
-	var ids []string
-	err := tx.SelectContext(ctx, &ids, candidatesSQL, pq.Array(kinds), pq.Array(values), pq.Array(orgKinds), pq.Array(orgValues), pq.Array(names), maxCandidates)
-	return ids, mapErr(err)
+	return []any{pq.Array(kinds), pq.Array(values), pq.Array(orgKinds), pq.Array(orgValues),
+		pq.Array(probe[identity.KindName]), maxCandidates}
 }
 
 // candidatesSQL is the query of candidates; ExplainMatch shows its plan.
@@ -253,25 +260,42 @@ func attachKeys(ctx context.Context, tx *sqlx.Tx, contactID string, probe identi
 	return mapErr(err)
 }
 
-// openReview records that contactID is possibly candidateID, unless the pair is already in the
-// queue or a human said they are different people.
-func (s *Store) openReview(ctx context.Context, tx *sqlx.Tx, contactID, candidateID, leadID string, v identity.Verdict) error {
-	var decided bool
-	if err := tx.GetContext(ctx, &decided, `SELECT EXISTS (SELECT 1 FROM contact_reviews
-		WHERE (contact_id, candidate_id) IN (($1, $2), ($2, $1)))`, contactID, candidateID); err != nil {
-		return mapErr(err)
-	}
-	if decided || contactID == candidateID {
+// maxReviews bounds the reviews one lead opens.
+const maxReviews = 3
+
+type reviewCandidate struct {
+	contactID string
+	verdict   identity.Verdict
+}
+
+// openReviews records, in one statement, that contactID is possibly each candidate, except for
+// pairs already in the queue or that a human said are different people.
+func (s *Store) openReviews(ctx context.Context, tx *sqlx.Tx, contactID, leadID string, cands []reviewCandidate) error {
+	if len(cands) == 0 {
 		return nil
 	}
-	reviewID := newID("rv_")
-	if _, err := tx.ExecContext(ctx, `INSERT INTO contact_reviews (review_id, contact_id, candidate_id, lead_id, score, weight, matched_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, reviewID, contactID, candidateID, leadID, v.Score, v.Weight,
-		pq.StringArray(slices.Clip(v.MatchedBy))); err != nil {
+	var ids, candidateIDs, matchedBy []string
+	var scores, weights []float64
+	for _, c := range cands {
+		ids, candidateIDs = append(ids, newID("rv_")), append(candidateIDs, c.contactID)
+		scores, weights = append(scores, c.verdict.Score), append(weights, c.verdict.Weight)
+		matchedBy = append(matchedBy, strings.Join(c.verdict.MatchedBy, ",")) // kinds: lower-case words
+	}
+	var opened []string
+	if err := tx.SelectContext(ctx, &opened, `INSERT INTO contact_reviews (review_id, contact_id, candidate_id, lead_id, score, weight, matched_by)
+		SELECT r.id, $1, r.candidate, $2, r.score, r.weight, string_to_array(r.matched_by, ',')
+		FROM unnest($3::text[], $4::text[], $5::float8[], $6::float8[], $7::text[]) AS r (id, candidate, score, weight, matched_by)
+		WHERE r.candidate <> $1 AND NOT EXISTS (SELECT 1 FROM contact_reviews d
+		    WHERE (d.contact_id, d.candidate_id) IN (($1, r.candidate), (r.candidate, $1)))
+		RETURNING review_id`, contactID, leadID, pq.Array(ids), pq.Array(candidateIDs), pq.Array(scores), pq.Array(weights),
+		pq.Array(matchedBy)); err != nil {
 		return mapErr(err)
 	}
+	if len(opened) == 0 {
+		return nil
+	}
 	return s.audit(ctx, tx, "workflow", "contact.review_opened", "contact", contactID,
-		map[string]any{"review_id": reviewID, "candidate_id": candidateID, "lead_id": leadID, "score": v.Score})
+		map[string]any{"review_ids": opened, "lead_id": leadID})
 }
 
 // newID returns prefix + 20 random hex characters.

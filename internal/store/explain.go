@@ -47,21 +47,6 @@ func (s *Store) ExplainMatch(ctx context.Context, req MatchRequest) (string, err
 	return b.String(), nil
 }
 
-// candidatesArgs are the arguments candidates() passes to candidatesSQL for probe, in its order;
-// the two must change together.
-func candidatesArgs(probe identity.Profile) []any {
-	var kinds, values []string
-	for _, k := range probe.Keys(identifying...) {
-		kinds, values = append(kinds, k[0]), append(values, k[1])
-	}
-	var orgKinds, orgValues []string
-	for _, k := range probe.Keys(identity.KindCompany, identity.KindDomain) {
-		orgKinds, orgValues = append(orgKinds, k[0]), append(orgValues, k[1])
-	}
-	return []any{pq.Array(kinds), pq.Array(values), pq.Array(orgKinds), pq.Array(orgValues),
-		pq.Array(probe[identity.KindName]), maxCandidates}
-}
-
 // explainInto appends the plan of query, run with args, one line per plan line.
 func explainInto(ctx context.Context, tx *sqlx.Tx, b *strings.Builder, query string, args ...any) error {
 	var lines []string

@@ -232,3 +232,16 @@ func TestMatchContactConcurrentBurstOfOnePerson(t *testing.T) {
 	assert.Equal(t, 1, count(t, st, `SELECT count(DISTINCT contact_id) FROM lead_matches`))
 	assert.Equal(t, 1, count(t, st, `SELECT count(*) FROM lead_matches WHERE is_new_contact`))
 }
+
+// A caller on a switchboard many contacts share opens a few reviews, the closest, not one per holder.
+func TestReviewsPerLeadAreBounded(t *testing.T) {
+	_, st := newStore(t)
+	for i := range 6 {
+		matchPerson(t, st, store.MatchRequest{LeadID: fmt.Sprintf("ld-%d", i), Country: "GB", Phone: "+442079460018",
+			Email: fmt.Sprintf("person%d@northwind.example", i)})
+	}
+	caller := matchPerson(t, st, store.MatchRequest{LeadID: "ld-caller", Country: "GB", Phone: "+442079460018", Email: "ops@northwind.example"})
+	require.Equal(t, lead.MatchReview, caller.Match.Decision)
+	assert.Equal(t, 3, count(t, st, `SELECT count(*) FROM contact_reviews WHERE contact_id = $1`, caller.ContactID))
+	assert.Equal(t, 1, count(t, st, `SELECT count(*) FROM audit_log WHERE action = 'contact.review_opened' AND subject_id = $1`, caller.ContactID))
+}
