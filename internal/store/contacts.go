@@ -105,13 +105,9 @@ func (s *Store) matchContact(ctx context.Context, tx *sqlx.Tx, req MatchRequest)
 	if err != nil {
 		return MatchResult{}, err
 	}
-	type scored struct {
-		contactID string
-		verdict   identity.Verdict
-	}
-	var ranked []scored
+	var ranked []reviewCandidate
 	for _, id := range ids {
-		ranked = append(ranked, scored{id, identity.Compare(probe, profiles[id])})
+		ranked = append(ranked, reviewCandidate{id, identity.Compare(probe, profiles[id])})
 	}
 	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].verdict.Weight > ranked[j].verdict.Weight })
 
@@ -143,7 +139,7 @@ func (s *Store) matchContact(ctx context.Context, tx *sqlx.Tx, req MatchRequest)
 		if c.verdict.Decision() == "new" || len(possible) == maxReviews {
 			break
 		}
-		possible = append(possible, reviewCandidate{c.contactID, c.verdict})
+		possible = append(possible, c)
 	}
 	if err := s.openReviews(ctx, tx, res.ContactID, req.LeadID, possible); err != nil {
 		return MatchResult{}, err
@@ -263,6 +259,7 @@ func attachKeys(ctx context.Context, tx *sqlx.Tx, contactID string, probe identi
 // maxReviews bounds the reviews one lead opens.
 const maxReviews = 3
 
+// reviewCandidate is a candidate contact with its verdict.
 type reviewCandidate struct {
 	contactID string
 	verdict   identity.Verdict
