@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -179,5 +180,49 @@ func TestContactsThroughTheAPI(t *testing.T) {
 	s.call(t, http.MethodGet, "/v1/leads/"+priya.LeadID, adminKey, nil, &kept)
 	if !kept.Fields.Email.Known() {
 		t.Error("erasing Tom erased his colleague")
+	}
+}
+
+// TestBurstOfOnePersonIsOneContact: one person writes on WhatsApp, the web chat and e-mail at the
+// same moment, several conversations each; all are processed concurrently and end on one contact.
+func TestBurstOfOnePersonIsOneContact(t *testing.T) {
+	s := stack(t)
+	seedTeams(t, s)
+	run := uniqueID("burst")
+	n := time.Now().UnixNano() % 100000
+	wa := fmt.Sprintf("4474005%05d", n)                   // a UK mobile, as WhatsApp sends it
+	national := fmt.Sprintf("07400 5%05d", n)             // the same number typed on the web
+	email := fmt.Sprintf("dana.%d@brightwave.example", n) // and the address her e-mails come from
+	bodies := map[string]map[string]any{}
+	for i := range 3 {
+		bodies[fmt.Sprintf("%s-wa-%d", run, i)] = map[string]any{"message_id": "m-1", "channel": "whatsapp", "role": "customer",
+			"text": "Hi, I'm Dana White, we need a demo for our support team", "context": map[string]any{"country": "GB"},
+			"sender": map[string]any{"phone": wa, "external_id": "wa:" + wa, "name": "Dana"}}
+		bodies[fmt.Sprintf("%s-web-%d", run, i)] = map[string]any{"message_id": "m-1", "channel": "web", "role": "customer",
+			"text": "Dana White here, please call me on " + national + " about pricing", "context": map[string]any{"country": "GB"}}
+		bodies[fmt.Sprintf("%s-mail-%d", run, i)] = map[string]any{"message_id": "m-1", "channel": "email", "role": "customer",
+			"text": "Hello, Dana White from Brightwave. Could you send a quote? Mobile: +44 " + national[1:], "context": map[string]any{"country": "GB"},
+			"sender": map[string]any{"email": email, "external_id": "email:" + email, "name": "Dana White"}}
+	}
+	var wg sync.WaitGroup
+	for convID, body := range bodies {
+		wg.Go(func() {
+			if code, raw := s.do(t, http.MethodPost, "/v1/conversations/"+convID+"/messages", adminKey, body, ""); code != http.StatusAccepted {
+				t.Errorf("post %s: %d %s", convID, code, raw)
+			}
+			s.do(t, http.MethodPost, "/v1/conversations/"+convID+"/close", adminKey, nil, "")
+		})
+	}
+	wg.Wait()
+	contacts := map[string][]string{}
+	for convID := range bodies {
+		v := waitSettled(t, s, convID)
+		if v.Lead == nil {
+			t.Fatalf("%s made no lead: %s", convID, v.Status)
+		}
+		contacts[v.Lead.ContactID] = append(contacts[v.Lead.ContactID], convID)
+	}
+	if len(contacts) != 1 {
+		t.Errorf("one person's %d concurrent conversations ended on %d contacts: %v", len(bodies), len(contacts), contacts)
 	}
 }
