@@ -152,7 +152,7 @@ func (s *system) runBaseline(ctx context.Context, name string, steps []string, c
 		steps = []string{}
 	}
 	return baselineResult{Name: name, Steps: steps, Concurrency: concurrency, Workflows: len(latency),
-		WorkflowsPerSecond: round(float64(len(latency))/elapsed.Seconds(), 1), LatencyMS: latency.summary(),
+		WorkflowsPerSecond: round(float64(len(latency))/elapsed.Seconds(), 1), LatencyMS: latency.Summary(),
 		CPUSecondsPer1000: per1000(cpu, len(latency))}, nil
 }
 

@@ -117,8 +117,8 @@ func run(ctx context.Context, p params) (err error) {
 	if err != nil {
 		return fmt.Errorf("light load: %w", err)
 	}
-	rep.LightLoadSpeedToLead = light.speedToLead.summary()
-	rep.LightLoadAck = light.firstAck.summary()
+	rep.LightLoadSpeedToLead = light.speedToLead.Summary()
+	rep.LightLoadAck = light.firstAck.Summary()
 	lightShape, err := sys.historyStats(ctx, light.workflowIDs, p.Sample)
 	if err != nil {
 		return err

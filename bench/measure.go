@@ -7,40 +7,21 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+
+	"github.com/leadflow/leadflow/bench/latency"
 )
 
-// durations are latencies of one kind; summary gives their quantiles in milliseconds.
-type durations []time.Duration
-
-type quantiles struct {
-	P50 float64 `json:"p50"`
-	P95 float64 `json:"p95"`
-	P99 float64 `json:"p99"`
-	Max float64 `json:"max"`
-	N   int     `json:"n"`
-}
-
-func (d durations) summary() quantiles {
-	if len(d) == 0 {
-		return quantiles{}
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	q := func(p float64) float64 {
-		i := int(math.Ceil(p*float64(len(s)))) - 1 // nearest rank
-		return ms(s[max(0, min(i, len(s)-1))])
-	}
-	return quantiles{P50: q(0.50), P95: q(0.95), P99: q(0.99), Max: ms(s[len(s)-1]), N: len(s)}
-}
-
-func ms(d time.Duration) float64 { return round(float64(d)/float64(time.Millisecond), 1) }
+// durations and quantiles are the shared latency summary (bench/latency).
+type (
+	durations = latency.Durations
+	quantiles = latency.Quantiles
+)
 
 func round(v float64, places int) float64 {
 	p := math.Pow(10, float64(places))

@@ -3,25 +3,7 @@ package main
 import (
 	"encoding/json"
 	"testing"
-	"time"
 )
-
-func TestQuantilesAreNearestRank(t *testing.T) {
-	var d durations
-	for i := 1; i <= 200; i++ {
-		d = append(d, time.Duration(201-i)*time.Millisecond) // unsorted on purpose
-	}
-	q := d.summary()
-	if q.P50 != 100 || q.P95 != 190 || q.P99 != 198 || q.Max != 200 || q.N != 200 {
-		t.Errorf("got %+v", q)
-	}
-	if (durations{}).summary() != (quantiles{}) {
-		t.Error("no samples must give zeros, not a panic")
-	}
-	if q := (durations{7 * time.Millisecond}).summary(); q.P50 != 7 || q.P99 != 7 {
-		t.Errorf("one sample: %+v", q)
-	}
-}
 
 // The keys the issue tracker and docs/performance.md read must stay in latest.json.
 func TestReportCarriesTheDocumentedKeys(t *testing.T) {

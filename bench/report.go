@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/leadflow/leadflow/bench/latency"
 )
 
 // report is bench/out/latest.json. The first keys are the ones the issue tracker names.
@@ -51,7 +53,7 @@ type report struct {
 
 func reportParams(p params) map[string]any {
 	return map[string]any{"n": p.N, "c": p.C, "light": p.Light, "baseline_n": p.BaselineN, "repeat_share": p.RepeatShare,
-		"llm_latency_ms": ms(p.LLMLatency), "seed": p.Seed, "history_sample": p.Sample,
+		"llm_latency_ms": latency.MS(p.LLMLatency), "seed": p.Seed, "history_sample": p.Sample,
 		"temporal_dynamic_config": "history.transferProcessorMaxPollRPS=1000 (both the baseline and the pipeline)",
 		"postgres":                "fsync, full_page_writes and synchronous_commit on"}
 }
@@ -59,10 +61,10 @@ func reportParams(p params) map[string]any {
 func (r *report) fillLoad(l *loadResult, convs []conversation) {
 	r.Leads = l.conversations
 	r.LeadsPerSecond = round(float64(l.conversations)/l.elapsed.Seconds(), 1)
-	r.SpeedToLead = l.speedToLead.summary()
-	r.Ack = l.firstAck.summary()
-	r.AllMessagesAck = l.ack.summary()
-	r.CloseAck = l.closeAck.summary()
+	r.SpeedToLead = l.speedToLead.Summary()
+	r.Ack = l.firstAck.Summary()
+	r.AllMessagesAck = l.ack.Summary()
+	r.CloseAck = l.closeAck.Summary()
 	r.Duplicates = l.duplicates
 	r.WebhooksDelivered = l.webhooks
 	for _, c := range convs {

@@ -29,12 +29,12 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/leadflow/leadflow/bench/latency"
 	"github.com/leadflow/leadflow/bench/match/synth"
 	"github.com/leadflow/leadflow/internal/localstack"
 	"github.com/leadflow/leadflow/internal/store"
@@ -318,15 +318,15 @@ func run(ctx context.Context, p params) (bool, error) {
 		}
 		res.Decisions[l.Kind] = o
 	}
-	q := all.summary()
+	q := all.Summary()
 	res.P50, res.P95, res.P99, res.Max = q.P50, q.P95, q.P99, q.Max
 	res.ByKind = map[string]quantiles{"all": q}
 	for k, d := range byKind {
-		res.ByKind[k] = d.summary()
+		res.ByKind[k] = d.Summary()
 	}
 	res.ByReviewsOpened = map[string]quantiles{}
 	for k, d := range byReviews {
-		res.ByReviewsOpened[k] = d.summary()
+		res.ByReviewsOpened[k] = d.Summary()
 	}
 
 	// The worst cases of the data, outside the mix: a new person at the biggest company (blocking
@@ -355,7 +355,7 @@ func run(ctx context.Context, p params) (bool, error) {
 			}
 			d = append(d, time.Since(start))
 		}
-		res.Worst[name] = d.summary()
+		res.Worst[name] = d.Summary()
 	}
 
 	// The plans, after the run: a hit by phone, a new person at an existing company (a miss that
@@ -584,34 +584,14 @@ func roundTrip(ctx context.Context, st *store.Store) (quantiles, error) {
 		}
 		d = append(d, time.Since(start))
 	}
-	return d.summary(), nil
+	return d.Summary(), nil
 }
 
-// durations are latencies; summary gives their nearest-rank quantiles in milliseconds.
-type durations []time.Duration
-
-type quantiles struct {
-	N   int     `json:"n"`
-	P50 float64 `json:"p50_ms"`
-	P95 float64 `json:"p95_ms"`
-	P99 float64 `json:"p99_ms"`
-	Max float64 `json:"max_ms"`
-}
-
-func (d durations) summary() quantiles {
-	if len(d) == 0 {
-		return quantiles{}
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	q := func(p float64) float64 {
-		i := int(math.Ceil(p*float64(len(s)))) - 1
-		return ms(s[max(0, min(i, len(s)-1))])
-	}
-	return quantiles{N: len(s), P50: q(0.50), P95: q(0.95), P99: q(0.99), Max: ms(s[len(s)-1])}
-}
-
-func ms(d time.Duration) float64 { return round(float64(d)/float64(time.Millisecond), 3) }
+// durations and quantiles are the shared latency summary (bench/latency).
+type (
+	durations = latency.Durations
+	quantiles = latency.Quantiles
+)
 
 func round(v float64, places int) float64 {
 	p := math.Pow(10, float64(places))
