@@ -241,6 +241,7 @@ func moveContact(ctx context.Context, tx *sqlx.Tx, from, to string) (int, error)
 		return 0, mapErr(err)
 	}
 	moved, _ := r.RowsAffected()
+	// Every statement takes both ids ($2 <> '' in the deletes only to use the second parameter).
 	for _, stmt := range []string{
 		`UPDATE lead_matches SET contact_id = $2 WHERE contact_id = $1`,
 		`INSERT INTO contact_identities (kind, value, contact_id, created_at)
