@@ -32,15 +32,13 @@ type MatchResult struct {
 // display name that the sender of the conversation's channel gave. The workflow and make eval both
 // build the match from it, so the eval scores what production does.
 func NewMatchInput(leadID string, f lead.Fields, channel lead.Channel, country string, sender *lead.Sender) MatchInput {
-	in := MatchInput{LeadID: leadID, Phone: text(f.Phone), Email: text(f.Email), Name: text(f.FullName),
-		Company: text(f.Company), Channel: string(channel), Country: country}
+	in := MatchInput{LeadID: leadID, Phone: f.Phone.Or(""), Email: f.Email.Or(""), Name: f.FullName.Or(""),
+		Company: f.Company.Or(""), Channel: string(channel), Country: country}
 	if sender != nil {
 		in.ExternalID, in.SenderName = deref(sender.ExternalID), deref(sender.Name)
 	}
 	return in
 }
-
-func text(f lead.Field[string]) string { return deref(f.Value) }
 
 func deref(s *string) string {
 	if s == nil {

@@ -60,14 +60,11 @@ func matchContacts(ctx context.Context, lines []devset.Line, reads []lead.Fields
 	if err := pg.CreateDatabase(ctx, "eval"); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, pg.URL("eval"))
+	st, err := store.OpenMigrated(ctx, pg.URL("eval"))
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return nil, err
-	}
 
 	rep := &contactsReport{Decisions: map[string]int{}, FalseMerges: []contactPair{}, Missed: []contactPair{}}
 	for _, d := range []lead.MatchDecision{lead.MatchNew, lead.MatchMerged, lead.MatchReview} {
@@ -123,14 +120,7 @@ func matchContacts(ctx context.Context, lines []devset.Line, reads []lead.Fields
 // conversation.go): the read fields, the channel's account id and the visit's country, upper-cased,
 // or the read country when the chatbot gave none.
 func matchRequest(l devset.Line, f lead.Fields) store.MatchRequest {
-	return activities.NewMatchInput(l.ID, f, l.Channel, cmp.Or(strings.ToUpper(l.Country()), value(f.Country)), l.Sender).Request()
-}
-
-func value(f lead.Field[string]) string {
-	if f.Value == nil {
-		return ""
-	}
-	return *f.Value
+	return activities.NewMatchInput(l.ID, f, l.Channel, cmp.Or(strings.ToUpper(l.Country()), f.Country.Or("")), l.Sender).Request()
 }
 
 // pairScore compares a predicted clustering with the true one pair by pair.

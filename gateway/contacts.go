@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 	commonpb "go.temporal.io/api/common/v1"
@@ -21,14 +20,10 @@ type reviewList struct {
 
 // listReviews answers the possible duplicates waiting for a human, oldest first.
 func (s *server) listReviews(c *gin.Context) {
-	limit := defaultPageSize
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageSize {
-			fail(c, s.logger, badRequest("invalid_limit", "limit must be an integer from 1 to 200", "limit"))
-			return
-		}
-		limit = n
+	limit, err := pageLimit(c)
+	if err != nil {
+		fail(c, s.logger, err)
+		return
 	}
 	cursor := c.Query("cursor")
 	if cursor != "" && !idPattern.MatchString(cursor) {

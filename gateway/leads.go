@@ -40,6 +40,19 @@ const (
 	maxPageSize     = 200
 )
 
+// pageLimit reads the limit query parameter of a listing: the default page size when absent.
+func pageLimit(c *gin.Context) (int, error) {
+	v := c.Query("limit")
+	if v == "" {
+		return defaultPageSize, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxPageSize {
+		return 0, badRequest("invalid_limit", "limit must be an integer from 1 to 200", "limit")
+	}
+	return n, nil
+}
+
 type leadList struct {
 	Leads      []lead.Lead `json:"leads"`
 	NextCursor *string     `json:"next_cursor"`
@@ -47,15 +60,13 @@ type leadList struct {
 
 func (s *server) listLeads(c *gin.Context) {
 	f := store.LeadFilter{RepID: c.Query("rep_id"), TeamID: c.Query("team_id"), Tier: c.Query("tier"),
-		Status: c.Query("status"), Cursor: c.Query("cursor"), Limit: defaultPageSize}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageSize {
-			fail(c, s.logger, badRequest("invalid_limit", "limit must be an integer from 1 to 200", "limit"))
-			return
-		}
-		f.Limit = n
+		Status: c.Query("status"), Cursor: c.Query("cursor")}
+	limit, err := pageLimit(c)
+	if err != nil {
+		fail(c, s.logger, err)
+		return
 	}
+	f.Limit = limit
 	if t := f.Tier; t != "" && t != string(lead.TierHot) && t != string(lead.TierWarm) && t != string(lead.TierCold) {
 		fail(c, s.logger, badRequest("invalid_enum", "tier must be hot, warm or cold", "tier"))
 		return

@@ -47,14 +47,11 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := store.OpenMigrated(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	if cfg.AdminKey != "" {
 		if err := st.UpsertKey(ctx, store.APIKey{KeyID: bootstrapKeyID, Name: "bootstrap admin", Scopes: allScopes}, cfg.AdminKey); err != nil {
 			return err

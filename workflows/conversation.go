@@ -731,16 +731,8 @@ func (c *conversation) events() []string {
 	return events
 }
 
-func value[T ~string](f lead.Field[T]) string {
-	if f.Value == nil {
-		return ""
-	}
-	return string(*f.Value)
-}
+func value[T ~string](f lead.Field[T]) string { return string(f.Or("")) }
 
 func list(f lead.Field[[]string]) []string {
-	if f.Value == nil {
-		return nil
-	}
-	return *f.Value
+	return f.Or(nil)
 }

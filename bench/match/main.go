@@ -183,14 +183,11 @@ func run(ctx context.Context, p params) (bool, error) {
 	if err := pg.CreateDatabase(ctx, "leadflow"); err != nil {
 		return false, err
 	}
-	st, err := store.Open(ctx, pg.URL("leadflow"))
+	st, err := store.OpenMigrated(ctx, pg.URL("leadflow"))
 	if err != nil {
 		return false, err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return false, err
-	}
 	db := st.DB()
 	if _, err := db.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
 		return false, err

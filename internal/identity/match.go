@@ -64,9 +64,8 @@ type Person struct {
 // ProfileOf turns a conversation's person into comparison keys.
 func ProfileOf(p Person) Profile {
 	prof := Profile{}
-	if key, alias, ok := Phone(p.Phone, p.Country); ok {
+	if key, _, ok := Phone(p.Phone, p.Country); ok { // the key is already the form every alias reads as
 		prof.Add(KindPhone, key)
-		_ = alias // the key already is the canonical form of every alias
 	}
 	if key, gmail, ok := Email(p.Email); ok {
 		prof.Add(KindEmail, key)

@@ -131,6 +131,14 @@ func (f *Field[T]) UnmarshalJSON(b []byte) error {
 // Known reports whether the field has a value.
 func (f Field[T]) Known() bool { return f.Value != nil }
 
+// Or is the field's value, or def when it has none.
+func (f Field[T]) Or(def T) T {
+	if f.Value == nil {
+		return def
+	}
+	return *f.Value
+}
+
 // Set returns a field holding v.
 func Set[T any](v T, confidence float64, evidence string, source Source) Field[T] {
 	return Field[T]{Value: &v, Confidence: confidence, Evidence: evidence, Source: source}

@@ -86,10 +86,7 @@ func (s *Store) matchContact(ctx context.Context, tx *sqlx.Tx, req MatchRequest)
 
 	if res, ok, err := storedMatch(ctx, tx, req.LeadID); err != nil || ok {
 		if err == nil {
-			res.ContactID, err = survivor(ctx, tx, res.ContactID)
-		}
-		if err == nil {
-			err = liveContact(ctx, tx, res.ContactID)
+			res.ContactID, err = liveContact(ctx, tx, res.ContactID)
 		}
 		if err == nil {
 			err = attachKeys(ctx, tx, res.ContactID, probe) // a reprocessed conversation may have said more

@@ -47,8 +47,7 @@ func (s *Store) SaveLead(ctx context.Context, r LeadRecord) (lead.Status, error)
 	var status lead.Status
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		f := r.Fields
-		// The workflow may hold a contact id that a reviewer has since merged into another.
-		contactID, err := survivor(ctx, tx, r.ContactID)
+		contactID, err := liveContact(ctx, tx, r.ContactID)
 		if err != nil {
 			return err
 		}

@@ -15,25 +15,21 @@ import (
 // ErrErased is returned for a write to a contact whose personal data was erased.
 var ErrErased = errors.New("contact erased")
 
-// contactFields are the lead fields that describe the contact, by the column that shows the
-// current value.
+// contactFields are the lead fields that describe the contact.
 var contactFields = []struct {
-	name   string
-	column string
-	value  func(lead.Fields) lead.Field[string]
+	name  string
+	value func(lead.Fields) lead.Field[string]
 }{
-	{"full_name", "full_name", func(f lead.Fields) lead.Field[string] { return f.FullName }},
-	{"phone", "phone", func(f lead.Fields) lead.Field[string] { return f.Phone }},
-	{"email", "email", func(f lead.Fields) lead.Field[string] { return f.Email }},
-	{"company", "company", func(f lead.Fields) lead.Field[string] { return f.Company }},
-	{"job_title", "", func(f lead.Fields) lead.Field[string] { return f.JobTitle }},
+	{"full_name", func(f lead.Fields) lead.Field[string] { return f.FullName }},
+	{"phone", func(f lead.Fields) lead.Field[string] { return f.Phone }},
+	{"email", func(f lead.Fields) lead.Field[string] { return f.Email }},
+	{"company", func(f lead.Fields) lead.Field[string] { return f.Company }},
+	{"job_title", func(f lead.Fields) lead.Field[string] { return f.JobTitle }},
 }
 
 // recordContactFields keeps what a lead said about its contact and makes the best values current.
+// The caller has checked the contact with liveContact.
 func recordContactFields(ctx context.Context, tx *sqlx.Tx, contactID, leadID string, f lead.Fields) error {
-	if err := liveContact(ctx, tx, contactID); err != nil {
-		return err
-	}
 	var names, values, sources []string
 	var confidences []float64
 	for _, cf := range contactFields {
@@ -64,33 +60,40 @@ func refreshContact(ctx context.Context, tx *sqlx.Tx, contactID string) error {
 	return mapErr(err)
 }
 
-// liveContact locks the contact row and fails with ErrErased for an erased one, so that an
-// activity still in flight when the person asked to be forgotten writes nothing back.
-func liveContact(ctx context.Context, tx *sqlx.Tx, contactID string) error {
-	var erased bool
-	err := tx.GetContext(ctx, &erased, `SELECT erased_at IS NOT NULL FROM contacts WHERE contact_id = $1 FOR SHARE`, contactID)
-	if err != nil {
-		return mapErr(err)
-	}
-	if erased {
-		return fmt.Errorf("contact %s: %w", contactID, ErrErased)
-	}
-	return nil
-}
+// survivorSQL follows contact $1's merges to the contact that holds its records now.
+const survivorSQL = `WITH RECURSIVE chain (contact_id, merged_into, depth) AS (
+	    SELECT contact_id, merged_into, 0 FROM contacts WHERE contact_id = $1
+	    UNION ALL
+	    SELECT c.contact_id, c.merged_into, chain.depth + 1 FROM contacts c JOIN chain ON c.contact_id = chain.merged_into
+	    WHERE chain.depth < 100)
+	SELECT contact_id FROM chain WHERE merged_into IS NULL`
 
-// survivor follows a contact's merges to the contact that holds its records now.
+// survivor is the contact that holds contactID's records now, erased or not.
 func survivor(ctx context.Context, q sqlx.QueryerContext, contactID string) (string, error) {
 	var id string
-	err := sqlx.GetContext(ctx, q, &id, `WITH RECURSIVE chain (contact_id, merged_into, depth) AS (
-		    SELECT contact_id, merged_into, 0 FROM contacts WHERE contact_id = $1
-		    UNION ALL
-		    SELECT c.contact_id, c.merged_into, chain.depth + 1 FROM contacts c JOIN chain ON c.contact_id = chain.merged_into
-		    WHERE chain.depth < 100)
-		SELECT contact_id FROM chain WHERE merged_into IS NULL`, contactID)
-	if err != nil {
+	if err := sqlx.GetContext(ctx, q, &id, survivorSQL, contactID); err != nil {
 		return "", fmt.Errorf("contact %q: %w", contactID, mapErr(err))
 	}
 	return id, nil
+}
+
+// liveContact is the surviving contact of contactID (the workflow may hold an id a reviewer has
+// since merged away), its row locked against a concurrent erasure, in one statement. It fails with
+// ErrErased for an erased contact, so that an activity still in flight when the person asked to be
+// forgotten writes nothing back.
+func liveContact(ctx context.Context, tx *sqlx.Tx, contactID string) (string, error) {
+	var row struct {
+		ContactID string `db:"contact_id"`
+		Erased    bool   `db:"erased"`
+	}
+	if err := tx.GetContext(ctx, &row, `SELECT contact_id, erased_at IS NOT NULL AS erased FROM contacts
+		WHERE contact_id = (`+survivorSQL+`) FOR SHARE`, contactID); err != nil {
+		return "", fmt.Errorf("contact %q: %w", contactID, mapErr(err))
+	}
+	if row.Erased {
+		return "", fmt.Errorf("contact %s: %w", row.ContactID, ErrErased)
+	}
+	return row.ContactID, nil
 }
 
 // ContactSummary is what a reviewer sees of a contact: its current values and how many leads it has.

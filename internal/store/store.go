@@ -54,6 +54,20 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return &Store{db: db}, nil
 }
 
+// OpenMigrated is Open followed by Migrate: what every process and tool that uses the store does
+// first.
+func OpenMigrated(ctx context.Context, url string) (*Store, error) {
+	st, err := Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
 // oneRoundTrip asks lib/pq to send a statement with parameters in one round trip instead of two
 // (parse, then bind and execute): binary_parameters=yes, unless the URL already says otherwise.
 // It sends []byte parameters in binary, which only the bytea key hashes use; JSON goes as text.

@@ -72,13 +72,10 @@ func (e *Env) DatabaseURL(t testing.TB) string {
 func (e *Env) Store(t testing.TB) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, e.DatabaseURL(t))
+	st, err := store.OpenMigrated(ctx, e.DatabaseURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	return st
 }
