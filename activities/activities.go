@@ -12,6 +12,7 @@ import (
 
 	"github.com/leadflow/leadflow/crmadapters"
 	"github.com/leadflow/leadflow/internal/llm"
+	"github.com/leadflow/leadflow/internal/policy"
 	"github.com/leadflow/leadflow/internal/retryafter"
 	"github.com/leadflow/leadflow/internal/store"
 )
@@ -27,6 +28,8 @@ type Activities struct {
 	LLM *llm.Client
 	// LLMWait is how long a lead may wait for the model before it goes out on the rules' reading.
 	LLMWait time.Duration
+	// Policy scores and routes leads; nil means the built-in policy.
+	Policy *policy.Policy
 	// Now is the clock; tests pin it.
 	Now func() time.Time
 }
@@ -70,3 +73,12 @@ func (a *Activities) now() time.Time {
 	}
 	return time.Now().UTC()
 }
+
+func (a *Activities) policy() *policy.Policy {
+	if a.Policy != nil {
+		return a.Policy
+	}
+	return builtinPolicy
+}
+
+var builtinPolicy = policy.Default()

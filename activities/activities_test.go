@@ -114,7 +114,7 @@ func putRep(t *testing.T, st *store.Store, team, repID, webhookURL string) {
 	}
 	r := store.Rep{RepID: repID, TeamID: team, Name: repID, MaxOpenLeads: 10, Active: true, Timezone: "UTC"}
 	if webhookURL != "" {
-		r.Notify.V.WebhookURL = &webhookURL
+		r.Notify.WebhookURL = &webhookURL
 	}
 	_, err := st.PutRep(ctx, r)
 	require.NoError(t, err)

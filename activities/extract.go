@@ -27,6 +27,8 @@ type ExtractInput struct {
 // ExtractResult is what the conversation says about the person.
 type ExtractResult struct {
 	Fields lead.Fields
+	// Facts are counts scoring weighs beside the fields (seats, branches, words, links).
+	Facts lead.TextFacts `json:",omitzero"`
 	// LLM says that a model is configured: the workflow may ask ExtractWithLLM to enrich the rules'
 	// reading, waiting at most LLMWait for it before the lead goes out on the rules alone. Carried
 	// in the result, not read by the workflow, so that replays see what the first run saw.
@@ -57,7 +59,7 @@ func (a *Activities) ExtractLead(ctx context.Context, in ExtractInput) (ExtractR
 	if err != nil {
 		return ExtractResult{}, err
 	}
-	return ExtractResult{Fields: extract.Read(ex, nil), LLM: a.LLM != nil, LLMWait: a.LLMWait}, nil
+	return ExtractResult{Fields: extract.Read(ex, nil), Facts: extract.Facts(ex), LLM: a.LLM != nil, LLMWait: a.LLMWait}, nil
 }
 
 // ExtractWithLLM asks the configured model for the same reading and fuses it with the rules':

@@ -18,6 +18,7 @@ const (
 	NotifyNewLead          = "new_lead"
 	NotifyFirstTouchDue    = "first_touch_overdue"
 	NotifyManagerEscalated = "escalation"
+	NotifyLeadQueued       = "lead_queued"
 )
 
 // NotifyInput is one message to one rep about one lead. Key makes it unique: the same key is
@@ -72,7 +73,7 @@ func (a *Activities) NotifyRep(ctx context.Context, in NotifyInput) (NotifyResul
 	if err != nil {
 		return NotifyResult{}, classify("notify", err)
 	}
-	url := rep.Notify.V.WebhookURL
+	url := rep.Notify.WebhookURL
 	if url == nil || *url == "" {
 		return NotifyResult{NotificationID: id}, nil
 	}

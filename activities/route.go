@@ -2,35 +2,67 @@ package activities
 
 import (
 	"context"
+	"time"
 
 	"github.com/leadflow/leadflow/internal/lead"
-	"github.com/leadflow/leadflow/internal/store"
+	"github.com/leadflow/leadflow/internal/routing"
 )
 
 // RouteInput is what decides where a lead goes.
 type RouteInput struct {
-	LeadID   string
-	Language string
-	Country  string
-	Products []string
+	LeadID    string
+	ContactID string
+	Language  string
+	Country   string
+	Products  []string
+	Tier      lead.Tier
 }
 
-// RouteResult is the assignment, or nil when no rep can take the lead now.
+// RouteResult is the assignment, or nil when no rep can take the lead now; NotAssigned says why
+// (routing.NotAssigned*) and QueueTeamID names the team whose queue holds it.
 type RouteResult struct {
-	Assignment *lead.Assignment
+	Assignment  *lead.Assignment
+	NotAssigned string `json:",omitempty"`
+	QueueTeamID string `json:",omitempty"`
+	// QueueEscalateAfter is how long a queued lead may wait before the team's manager is told (the
+	// policy's, carried here so that replays see what the first run saw).
+	QueueEscalateAfter time.Duration `json:",omitempty"`
 }
 
-// RouteLead picks the team and the rep. A lead routed before keeps its assignment.
+// RouteLead picks the team and the rep under the worker's policy. A lead routed before keeps its
+// assignment.
 func (a *Activities) RouteLead(ctx context.Context, in RouteInput) (RouteResult, error) {
 	if in.LeadID == "" {
 		return RouteResult{}, invalid("route: a lead id is required", nil)
 	}
-	asg, ok, err := a.Store.Assign(ctx, store.RouteRequest{LeadID: in.LeadID, Language: in.Language, Country: in.Country, Products: in.Products})
+	d, err := a.Store.Assign(ctx, a.policy(), routing.Request{LeadID: in.LeadID, ContactID: in.ContactID,
+		Language: in.Language, Country: in.Country, Products: in.Products, Tier: in.Tier})
 	if err != nil {
 		return RouteResult{}, classify("route", err)
 	}
-	if !ok {
-		return RouteResult{}, nil
+	res := RouteResult{Assignment: d.Assignment, NotAssigned: d.NotAssigned, QueueTeamID: d.QueueTeamID}
+	if d.QueueTeamID != "" {
+		res.QueueEscalateAfter = time.Duration(a.policy().Routing.QueueEscalateAfter)
 	}
-	return RouteResult{Assignment: &asg}, nil
+	return res, nil
+}
+
+// QueueInput is a lead waiting in a team's queue.
+type QueueInput struct {
+	LeadID string
+	TeamID string
+}
+
+// EscalateQueuedLead tells the team's manager that a lead waits in the team's queue because nobody
+// in the team can take it. Once per lead, whatever the retries (the notification's key).
+func (a *Activities) EscalateQueuedLead(ctx context.Context, in QueueInput) error {
+	if in.LeadID == "" || in.TeamID == "" {
+		return invalid("escalate queued lead: lead and team ids are required", nil)
+	}
+	manager, err := a.teamManager(ctx, in.TeamID, "")
+	if err != nil || manager == "" {
+		return err
+	}
+	_, err = a.NotifyRep(ctx, NotifyInput{LeadID: in.LeadID, RepID: manager, Kind: NotifyLeadQueued, Key: "queue-escalation"})
+	return err
 }

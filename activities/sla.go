@@ -32,22 +32,13 @@ func (a *Activities) EscalateFirstTouch(ctx context.Context, in EscalateInput) (
 	if _, err := a.NotifyRep(ctx, NotifyInput{LeadID: in.LeadID, RepID: in.RepID, Kind: NotifyFirstTouchDue, Key: "first-touch-overdue"}); err != nil {
 		return EscalateResult{}, err
 	}
-	team, err := a.Store.TeamByID(ctx, in.TeamID)
+	manager, err := a.teamManager(ctx, in.TeamID, in.RepID)
 	if err != nil {
-		return EscalateResult{}, classify("escalate", err)
+		return EscalateResult{}, err
 	}
-	manager := team.ManagerRepID
-	if manager != nil && *manager != "" && *manager != in.RepID {
-		// A manager named on the team but not (yet) set up as a rep cannot be told.
-		if _, err := a.Store.RepByID(ctx, *manager); errors.Is(err, store.ErrNotFound) {
-			manager = nil
-		} else if err != nil {
-			return EscalateResult{}, classify("escalate", err)
-		}
-	}
-	if manager != nil && *manager != "" && *manager != in.RepID {
-		escalations = append(escalations, lead.Escalation{At: in.DueAt, RepID: *manager, Reason: NotifyManagerEscalated})
-		if _, err := a.NotifyRep(ctx, NotifyInput{LeadID: in.LeadID, RepID: *manager, Kind: NotifyManagerEscalated, Key: "first-touch-escalation"}); err != nil {
+	if manager != "" {
+		escalations = append(escalations, lead.Escalation{At: in.DueAt, RepID: manager, Reason: NotifyManagerEscalated})
+		if _, err := a.NotifyRep(ctx, NotifyInput{LeadID: in.LeadID, RepID: manager, Kind: NotifyManagerEscalated, Key: "first-touch-escalation"}); err != nil {
 			return EscalateResult{}, err
 		}
 	}
@@ -55,4 +46,23 @@ func (a *Activities) EscalateFirstTouch(ctx context.Context, in EscalateInput) (
 		return EscalateResult{}, classify("escalate", err)
 	}
 	return EscalateResult{Escalations: escalations}, nil
+}
+
+// teamManager is the rep id of the team's manager, "" when the team names none, names one not
+// (yet) set up as a rep, or names the rep being escalated (except).
+func (a *Activities) teamManager(ctx context.Context, teamID, except string) (string, error) {
+	team, err := a.Store.TeamByID(ctx, teamID)
+	if err != nil {
+		return "", classify("escalate", err)
+	}
+	m := team.ManagerRepID
+	if m == nil || *m == "" || *m == except {
+		return "", nil
+	}
+	if _, err := a.Store.RepByID(ctx, *m); errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	} else if err != nil {
+		return "", classify("escalate", err)
+	}
+	return *m, nil
 }

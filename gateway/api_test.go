@@ -104,7 +104,7 @@ func TestAuthAndInputErrors(t *testing.T) {
 		{"bad limit", http.MethodGet, "/v1/leads?limit=0", adminKey, nil, "", 400, "invalid_limit", "limit"},
 		{"bad cursor", http.MethodGet, "/v1/leads?cursor=zzz", adminKey, nil, "", 400, "invalid_cursor", "cursor"},
 		{"rep in unknown team", http.MethodPut, "/v1/reps/rep-x", adminKey, map[string]any{"name": "X", "team_id": "no-such-team"}, "", 422, "unknown_team", "team_id"},
-		{"bad working hours", http.MethodPut, "/v1/reps/rep-x", adminKey, map[string]any{"name": "X", "team_id": "t", "working_hours": map[string]any{"mon": []string{"17:00-09:00"}}}, "", 422, "invalid_hours", "working_hours.mon"},
+		{"bad working hours", http.MethodPut, "/v1/reps/rep-x", adminKey, map[string]any{"name": "X", "team_id": "t", "working_hours": map[string]any{"mon": []string{"17:00-25:00"}}}, "", 422, "invalid_hours", "working_hours.mon"},
 		{"bad team language", http.MethodPut, "/v1/teams/t", adminKey, map[string]any{"name": "T", "languages": []string{"farsi"}}, "", 422, "invalid_code", "languages[0]"},
 		{"bad scope", http.MethodPost, "/v1/api-keys", adminKey, map[string]any{"name": "x", "scopes": []string{"root"}}, "", 422, "invalid_enum", "scopes"},
 	}

@@ -68,6 +68,7 @@ func run() error {
 	gin.SetMode(gin.ReleaseMode)
 	router := NewRouter(Deps{
 		Store: st, Temporal: tc, Namespace: cfg.TemporalNamespace, Logger: logger, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit,
+		Policy: cfg.Policy,
 		Settings: workflows.Settings{QuietPeriod: cfg.QuietPeriod, ContactWait: cfg.ContactWait,
 			FirstFollowupDelay: cfg.FirstFollowupDelay, LeadIdle: cfg.LeadIdle, RouteRetry: workflows.DefaultSettings().RouteRetry},
 	})

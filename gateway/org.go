@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,14 +12,13 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/lib/pq"
 
+	"github.com/leadflow/leadflow/internal/routing"
 	"github.com/leadflow/leadflow/internal/store"
 )
 
 var (
 	languageCode = regexp.MustCompile(`^[a-z]{2}$`)
 	countryCode  = regexp.MustCompile(`^[A-Z]{2}$`)
-	hoursRange   = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$`)
-	weekdays     = map[string]bool{"mon": true, "tue": true, "wed": true, "thu": true, "fri": true, "sat": true, "sun": true}
 )
 
 type teamRequest struct {
@@ -28,6 +28,8 @@ type teamRequest struct {
 	Products     []string `json:"products"`
 	Priority     int      `json:"priority"`
 	ManagerRepID *string  `json:"manager_rep_id"`
+	// Overflow is what happens when nobody in the team can take a lead; absent means next_team.
+	Overflow *routing.Overflow `json:"overflow"`
 }
 
 func (s *server) putTeam(c *gin.Context) {
@@ -42,7 +44,10 @@ func (s *server) putTeam(c *gin.Context) {
 		return
 	}
 	t := store.Team{TeamID: id, Name: strings.TrimSpace(req.Name), Languages: lower(req.Languages), Countries: upper(req.Countries),
-		Products: req.Products, Priority: req.Priority, ManagerRepID: req.ManagerRepID}
+		Products: req.Products, Priority: req.Priority, ManagerRepID: req.ManagerRepID, Overflow: routing.Overflow{To: routing.OverflowNextTeam}}
+	if req.Overflow != nil && req.Overflow.To != "" {
+		t.Overflow = *req.Overflow
+	}
 	if err := validateTeam(t); err != nil {
 		fail(c, s.logger, err)
 		return
@@ -72,6 +77,12 @@ func validateTeam(t store.Team) error {
 	if t.ManagerRepID != nil && !idPattern.MatchString(*t.ManagerRepID) {
 		return unprocessable("invalid_id", "manager_rep_id is not a valid id", "manager_rep_id")
 	}
+	if err := t.Overflow.Validate(); err != nil {
+		return unprocessable("invalid_overflow", err.Error(), "overflow")
+	}
+	if t.Overflow.To == routing.OverflowTeam && (!idPattern.MatchString(t.Overflow.TeamID) || t.Overflow.TeamID == t.TeamID) {
+		return unprocessable("invalid_overflow", "overflow.team_id must name another team", "overflow.team_id")
+	}
 	return nil
 }
 
@@ -95,23 +106,17 @@ func teamView(t store.Team) store.Team {
 }
 
 type repRequest struct {
-	Name         string              `json:"name"`
-	TeamID       string              `json:"team_id"`
-	Email        *string             `json:"email"`
-	Languages    []string            `json:"languages"`
-	MaxOpenLeads *int                `json:"max_open_leads"`
-	OnCall       bool                `json:"on_call"`
-	Active       *bool               `json:"active"`
-	Timezone     string              `json:"timezone"`
-	WorkingHours map[string][]string `json:"working_hours"`
-	Notify       *store.RepNotify    `json:"notify"`
-}
-
-// repResponse is a rep as the API shows it.
-type repResponse struct {
-	store.Rep
-	WorkingHours map[string][]string `json:"working_hours"`
-	Notify       store.RepNotify     `json:"notify"`
+	Name         string           `json:"name"`
+	TeamID       string           `json:"team_id"`
+	Email        *string          `json:"email"`
+	Languages    []string         `json:"languages"`
+	MaxOpenLeads *int             `json:"max_open_leads"`
+	Weight       *int             `json:"weight"` // share of the team's round-robin, 1–100; 1 when absent
+	OnCall       bool             `json:"on_call"`
+	Active       *bool            `json:"active"`
+	Timezone     string           `json:"timezone"`
+	WorkingHours routing.Hours    `json:"working_hours"`
+	Notify       *store.RepNotify `json:"notify"`
 }
 
 func (s *server) putRep(c *gin.Context) {
@@ -147,9 +152,13 @@ func (s *server) putRep(c *gin.Context) {
 
 func repFromRequest(id string, req repRequest) (store.Rep, error) {
 	r := store.Rep{RepID: id, TeamID: req.TeamID, Name: strings.TrimSpace(req.Name), Email: req.Email,
-		Languages: lower(req.Languages), MaxOpenLeads: 25, OnCall: req.OnCall, Active: true, Timezone: req.Timezone}
+		Languages: lower(req.Languages), MaxOpenLeads: 25, Weight: 1, OnCall: req.OnCall, Active: true, Timezone: req.Timezone,
+		WorkingHours: req.WorkingHours}
 	if req.MaxOpenLeads != nil {
 		r.MaxOpenLeads = *req.MaxOpenLeads
+	}
+	if req.Weight != nil {
+		r.Weight = *req.Weight
 	}
 	if req.Active != nil {
 		r.Active = *req.Active
@@ -157,12 +166,11 @@ func repFromRequest(id string, req repRequest) (store.Rep, error) {
 	if r.Timezone == "" {
 		r.Timezone = "UTC"
 	}
-	r.WorkingHours.V = req.WorkingHours
-	if r.WorkingHours.V == nil {
-		r.WorkingHours.V = map[string][]string{}
+	if r.WorkingHours == nil {
+		r.WorkingHours = routing.Hours{}
 	}
 	if req.Notify != nil {
-		r.Notify.V = *req.Notify
+		r.Notify = *req.Notify
 	}
 	switch {
 	case r.Name == "" || len(r.Name) > 200:
@@ -171,6 +179,8 @@ func repFromRequest(id string, req repRequest) (store.Rep, error) {
 		return r, unprocessable("invalid_id", "team_id is required", "team_id")
 	case r.MaxOpenLeads < 0 || r.MaxOpenLeads > 100000:
 		return r, unprocessable("invalid_capacity", "max_open_leads must be from 0 to 100000", "max_open_leads")
+	case r.Weight < 1 || r.Weight > 100:
+		return r, unprocessable("invalid_weight", "weight must be from 1 to 100", "weight")
 	case r.Email != nil && (!strings.Contains(*r.Email, "@") || len(*r.Email) > 254):
 		return r, unprocessable("invalid_email", "email is not an email address", "email")
 	}
@@ -180,17 +190,12 @@ func repFromRequest(id string, req repRequest) (store.Rep, error) {
 	if err := each(r.Languages, "languages", languageCode, "ISO 639-1 codes such as fa"); err != nil {
 		return r, err
 	}
-	for day, ranges := range r.WorkingHours.V {
-		if !weekdays[day] {
-			return r, unprocessable("invalid_day", "working_hours keys are mon…sun", "working_hours."+day)
-		}
-		for _, h := range ranges {
-			if !hoursRange.MatchString(h) || h[:5] >= h[6:] {
-				return r, unprocessable("invalid_hours", "working hours are ranges such as 09:00-17:00", "working_hours."+day)
-			}
+	for day, ranges := range r.WorkingHours {
+		if err := (routing.Hours{day: ranges}).Validate(); err != nil {
+			return r, unprocessable("invalid_hours", err.Error(), "working_hours."+day)
 		}
 	}
-	if u := r.Notify.V.WebhookURL; u != nil && *u != "" && !strings.HasPrefix(*u, "https://") && !strings.HasPrefix(*u, "http://") {
+	if u := r.Notify.WebhookURL; u != nil && *u != "" && !strings.HasPrefix(*u, "https://") && !strings.HasPrefix(*u, "http://") {
 		return r, unprocessable("invalid_url", "notify.webhook_url must be an http(s) URL", "notify.webhook_url")
 	}
 	return r, nil
@@ -202,20 +207,68 @@ func (s *server) listReps(c *gin.Context) {
 		fail(c, s.logger, err)
 		return
 	}
-	out := make([]repResponse, len(reps))
 	for i, r := range reps {
-		out[i] = repView(r)
+		reps[i] = repView(r)
 	}
-	c.JSON(http.StatusOK, gin.H{"reps": out})
+	c.JSON(http.StatusOK, gin.H{"reps": reps})
 }
 
-func repView(r store.Rep) repResponse {
+// repView makes empty lists and hours render as [] and {} rather than null.
+func repView(r store.Rep) store.Rep {
 	r.Languages = nonNil(r.Languages)
-	wh := r.WorkingHours.V
-	if wh == nil {
-		wh = map[string][]string{}
+	if r.WorkingHours == nil {
+		r.WorkingHours = routing.Hours{}
 	}
-	return repResponse{Rep: r, WorkingHours: wh, Notify: r.Notify.V}
+	return r
+}
+
+// availabilityRequest is PUT /v1/reps/{rep_id}/availability. A null out_of_office_until means
+// back now; a missing one (or on_call) leaves it as it is.
+type availabilityRequest struct {
+	OutOfOfficeUntil optional[time.Time] `json:"out_of_office_until"`
+	OnCall           *bool               `json:"on_call"`
+}
+
+func (s *server) putAvailability(c *gin.Context) {
+	id, err := pathID(c, "rep_id")
+	if err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	var req availabilityRequest
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	if !req.OutOfOfficeUntil.Set && req.OnCall == nil {
+		fail(c, s.logger, unprocessable("nothing_to_change", "give out_of_office_until (a time, or null for back now) or on_call", "out_of_office_until"))
+		return
+	}
+	a := store.Availability{OnCall: req.OnCall}
+	if req.OutOfOfficeUntil.Set {
+		a.OutOfOfficeUntil, a.ClearOutOfOffice = req.OutOfOfficeUntil.V, req.OutOfOfficeUntil.V == nil
+	}
+	if err := s.store.SetAvailability(c.Request.Context(), id, a); err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	saved, err := s.store.RepByID(c.Request.Context(), id)
+	if err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	c.JSON(http.StatusOK, repView(saved))
+}
+
+// optional is a JSON value that may be absent (Set false), null (V nil) or given.
+type optional[T any] struct {
+	Set bool
+	V   *T
+}
+
+func (o *optional[T]) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	return json.Unmarshal(b, &o.V)
 }
 
 func each(values []string, field string, pattern *regexp.Regexp, want string) error {

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
+	"github.com/leadflow/leadflow/internal/policy"
 	"github.com/leadflow/leadflow/internal/store"
 	"github.com/leadflow/leadflow/workflows"
 )
@@ -36,6 +37,8 @@ type Deps struct {
 	MaxBodyBytes int64
 	// RateLimit is requests per second per API key (429 above it).
 	RateLimit float64
+	// Policy scores and routes leads in the routing preview; the built-in policy when nil.
+	Policy *policy.Policy
 	// Registry collects the gateway's Prometheus metrics; a new one when nil.
 	Registry *prometheus.Registry
 }
@@ -51,6 +54,7 @@ type server struct {
 	keys      *keyCache
 	running   *recentSet
 	metrics   *metrics
+	policy    *policy.Policy
 }
 
 // temporalTimeout bounds every Temporal call a request makes, so a stuck server becomes a 503.
@@ -73,8 +77,11 @@ func NewRouter(d Deps) *gin.Engine {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
+	if d.Policy == nil {
+		d.Policy = policy.Default()
+	}
 	s := &server{store: d.Store, temporal: d.Temporal, namespace: d.Namespace, settings: d.Settings, logger: d.Logger,
-		maxBody: d.MaxBodyBytes, limits: newRateLimits(d.RateLimit), metrics: newMetrics(d.Registry)}
+		maxBody: d.MaxBodyBytes, limits: newRateLimits(d.RateLimit), metrics: newMetrics(d.Registry), policy: d.Policy}
 	s.keys = newKeyCache(s.store.KeyByPlain)
 	s.running = newRecentSet(50000)
 
@@ -103,6 +110,10 @@ func NewRouter(d Deps) *gin.Engine {
 	v1.GET("/teams", admin, s.listTeams)
 	v1.PUT("/reps/:rep_id", admin, s.putRep)
 	v1.GET("/reps", admin, s.listReps)
+	v1.PUT("/reps/:rep_id/availability", admin, s.putAvailability)
+	// GET with a body as api-v1 names it; POST for clients that cannot send a body with GET.
+	v1.GET("/routing/preview", admin, s.previewRoute)
+	v1.POST("/routing/preview", admin, s.previewRoute)
 	v1.POST("/api-keys", admin, s.createKey)
 	v1.GET("/contacts/review", admin, s.listReviews)
 	v1.POST("/contacts/merge", admin, s.mergeContacts)

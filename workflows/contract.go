@@ -105,8 +105,12 @@ const (
 	// upserted only when they change, and "processing" only when it lasts (the pipeline failed or
 	// no rep was free). Seven fewer history events per lead (docs/performance.md).
 	RevisionLean = 1
+	// RevisionPolicy: silence decays the score and a return after silence raises it, as the policy
+	// says (a timer per decay period while the lead waits); the routing decision is shown as the
+	// run's current details in the Temporal UI.
+	RevisionPolicy = 2
 
-	CurrentRevision = RevisionLean
+	CurrentRevision = RevisionPolicy
 )
 
 // ConversationResult is how a conversation ended.
@@ -179,6 +183,12 @@ type ConversationState struct {
 	RepID          string      `json:"rep_id,omitempty"`
 	TeamID         string      `json:"team_id,omitempty"`
 	Messages       int         `json:"messages"`
+	// Score, Tier and Assignment are the lead's as the run holds them: support staff read the
+	// routing decision (rule, skipped reps, rotation) here and in the RouteLead result.
+	Score         int              `json:"score,omitempty"`
+	Tier          lead.Tier        `json:"tier,omitempty"`
+	PolicyVersion string           `json:"policy_version,omitempty"`
+	Assignment    *lead.Assignment `json:"assignment,omitempty"`
 	// Extractor is "rules", or "llm+rules" once a model's reading was fused in; LLMTokens is what
 	// the model cost this conversation (prompt and completion).
 	Extractor string `json:"extractor,omitempty"`

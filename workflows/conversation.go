@@ -37,19 +37,24 @@ type conversation struct {
 	revision int
 	logger   log.Logger
 
-	status         lead.Status
-	messages       []lead.Message
-	seen           map[string]bool
-	processed      int  // messages already processed
-	saved          int  // messages already in the CRM transcript
-	closeRequested bool // the chatbot closed the conversation; process without waiting
-	reprocess      bool // process again although no message is new (a retry)
-	retryAt        time.Time
-	failures       int // consecutive failed processings
-	lastActivity   time.Time
-	needsContactAt time.Time
+	status          lead.Status
+	messages        []lead.Message
+	seen            map[string]bool
+	processed       int  // messages already processed
+	saved           int  // messages already in the CRM transcript
+	closeRequested  bool // the chatbot closed the conversation; process without waiting
+	reprocess       bool // process again although no message is new (a retry)
+	retryAt         time.Time
+	failures        int // consecutive failed processings
+	lastActivity    time.Time
+	needsContactAt  time.Time
+	lastCustomerAt  time.Time // the customer's latest message: silence is counted from here
+	silences        int       // decay periods passed since then (RevisionPolicy)
+	reengagements   int       // returns after a silence of the policy's length (RevisionPolicy)
+	queuedEscalated bool      // the queue's manager was told the lead waits
 
 	fields     lead.Fields
+	facts      lead.TextFacts
 	extractor  string      // "rules", or "llm+rules" once a model's reading was fused in
 	llmTokens  int         // what the model cost this conversation so far
 	enrichment *enrichment // a model's late reading, waiting for the main loop to apply it
@@ -204,6 +209,16 @@ func (c *conversation) nextDeadline(ctx workflow.Context) (time.Duration, func(w
 			c.reprocess = true
 			return false
 		}
+	case c.decays():
+		if at := c.nextDecay(); at.Before(c.lastActivity.Add(c.settings.LeadIdle)) {
+			return until(now, at), func(ctx workflow.Context) bool {
+				c.silences++
+				if err := c.rescore(ctx); err != nil {
+					c.logger.Warn("The decayed score was not written", "Error", err)
+				}
+				return false
+			}
+		}
 	}
 	// Nothing scheduled, or retrying would outlast the idle limit: the conversation ends when idle.
 	return until(now, c.lastActivity.Add(c.settings.LeadIdle)), func(workflow.Context) bool {
@@ -300,16 +315,15 @@ func (c *conversation) process(ctx workflow.Context) error {
 	if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.MatchContact, c.matchInput(leadID)).Get(ctx, &c.contact); err != nil {
 		return fmt.Errorf("match: %w", err)
 	}
-	if err := workflow.ExecuteLocalActivity(withLocalOptions(ctx), a.ScoreLead, scoring.Input{
-		Fields: c.fields, Events: c.events(),
-	}).Get(ctx, &c.score); err != nil {
-		return fmt.Errorf("score: %w", err)
+	if err := c.scoreLead(ctx); err != nil {
+		return err
 	}
 	newlyAssigned := false
+	var route activities.RouteResult
 	if c.assignment == nil {
-		var route activities.RouteResult
 		if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.RouteLead, activities.RouteInput{
-			LeadID: leadID, Language: value(c.fields.Language), Country: c.country(), Products: list(c.fields.ProductInterest),
+			LeadID: leadID, ContactID: c.contact.ContactID, Language: value(c.fields.Language), Country: c.country(),
+			Products: list(c.fields.ProductInterest), Tier: c.score.Tier,
 		}).Get(ctx, &route); err != nil {
 			return fmt.Errorf("route: %w", err)
 		}
@@ -317,6 +331,9 @@ func (c *conversation) process(ctx workflow.Context) error {
 			c.assignment, newlyAssigned = route.Assignment, true
 			at := route.Assignment.AssignedAt
 			c.timings.AssignedAt = &at
+			if c.revision >= RevisionPolicy {
+				workflow.SetCurrentDetails(ctx, assignmentDetails(route.Assignment))
+			}
 		}
 	}
 
@@ -335,8 +352,11 @@ func (c *conversation) process(ctx workflow.Context) error {
 	}
 
 	if c.assignment == nil {
-		c.logger.Warn("No rep can take the lead now; routing again later", "RetryIn", c.settings.RouteRetry)
+		c.logger.Warn("No rep can take the lead now; routing again later", "Reason", route.NotAssigned, "RetryIn", c.settings.RouteRetry)
 		c.retryAt = workflow.Now(ctx).Add(c.settings.RouteRetry)
+		if route.QueueTeamID != "" {
+			c.escalateQueued(ctx, leadID, route)
+		}
 		return nil
 	}
 	if newlyAssigned {
@@ -359,7 +379,7 @@ func (c *conversation) writeCRM(ctx workflow.Context, leadID string, status lead
 	if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.WriteCRM, activities.WriteCRMInput{Lead: store.LeadRecord{
 		LeadID: leadID, ConversationID: c.id, WorkflowID: ConversationWorkflowID(c.id), ContactID: c.contact.ContactID,
 		Status: status, Channel: c.channel(), Fields: c.fields, Score: c.score.Score, Tier: c.score.Tier,
-		ScoreBreakdown: c.score.Breakdown, Assignment: c.assignment, FirstTouchDue: firstTouchDue, Timings: c.timings,
+		ScoreBreakdown: c.score.Breakdown, PolicyVersion: c.score.PolicyVersion, Assignment: c.assignment, FirstTouchDue: firstTouchDue, Timings: c.timings,
 		Messages: c.messages[c.saved:c.processed], Extractor: c.extractor, LLMTokens: c.llmTokens,
 	}}).Get(ctx, &written); err != nil {
 		return fmt.Errorf("write crm: %w", err)
@@ -390,7 +410,7 @@ func (c *conversation) read(ctx workflow.Context) error {
 	if err := workflow.ExecuteActivity(withOptions(ctx, extractOptions()), a.ExtractLead, c.extractInput()).Get(ctx, &ex); err != nil {
 		return fmt.Errorf("extract: %w", err)
 	}
-	c.fields = ex.Fields
+	c.fields, c.facts = ex.Fields, ex.Facts
 	if c.extractor == "" {
 		c.extractor = extractorRules
 	}
@@ -464,12 +484,72 @@ func (c *conversation) enrich(ctx workflow.Context) error {
 		return nil
 	}
 	c.fields, c.modelRead = e.fields, e.batch
+	return c.rescore(ctx)
+}
+
+// rescore scores the lead again (a late reading, a silence) and writes it; routing stands.
+func (c *conversation) rescore(ctx workflow.Context) error {
+	if err := c.scoreLead(ctx); err != nil {
+		return err
+	}
+	return c.writeCRM(ctx, c.leadID, c.status, nil)
+}
+
+// scoreLead scores what the conversation says under the worker's policy, with the silences and
+// returns counted so far.
+func (c *conversation) scoreLead(ctx workflow.Context) error {
 	if err := workflow.ExecuteLocalActivity(withLocalOptions(ctx), a.ScoreLead, scoring.Input{
-		Fields: c.fields, Events: c.events(),
+		Fields: c.fields, Events: c.events(), Facts: c.facts, Silences: c.silences, Reengagements: c.reengagements,
 	}).Get(ctx, &c.score); err != nil {
 		return fmt.Errorf("score: %w", err)
 	}
-	return c.writeCRM(ctx, c.leadID, c.status, nil)
+	return nil
+}
+
+// decays reports whether silence costs this lead points now: it exists, is still open, and the
+// policy decays scores.
+func (c *conversation) decays() bool {
+	return c.revision >= RevisionPolicy && c.leadID != "" && !c.status.Closed() && c.score.DecayAfter > 0 &&
+		c.score.Score > 0 && !c.lastCustomerAt.IsZero()
+}
+
+// nextDecay is when the current silence next costs points.
+func (c *conversation) nextDecay() time.Time {
+	return c.lastCustomerAt.Add(time.Duration(c.silences+1) * c.score.DecayAfter)
+}
+
+// escalateQueued tells the team's manager, once, that a lead waits in the team's queue for longer
+// than the policy allows.
+func (c *conversation) escalateQueued(ctx workflow.Context, leadID string, route activities.RouteResult) {
+	if c.queuedEscalated || c.timings.ProcessingStartedAt == nil ||
+		workflow.Now(ctx).Sub(*c.timings.ProcessingStartedAt) < route.QueueEscalateAfter {
+		return
+	}
+	if err := workflow.ExecuteActivity(withOptions(ctx, notifyOptions()), a.EscalateQueuedLead, activities.QueueInput{
+		LeadID: leadID, TeamID: route.QueueTeamID,
+	}).Get(ctx, nil); err != nil {
+		c.logger.Warn("The queue's manager was not told", "Error", err)
+		return
+	}
+	c.queuedEscalated = true
+}
+
+// assignmentDetails is the routing decision as the Temporal UI shows it: ids and reasons only.
+func assignmentDetails(as *lead.Assignment) string {
+	var b strings.Builder
+	b.WriteString("Assigned to " + as.RepID + " (team " + as.TeamID + ") by rule " + as.Rule)
+	if as.PolicyVersion != "" {
+		b.WriteString(", policy " + as.PolicyVersion)
+	}
+	for i, s := range as.Skipped {
+		if i == 0 {
+			b.WriteString("; skipped ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(s.RepID + " (" + s.Reason + ")")
+	}
+	return b.String()
 }
 
 // watchFirstTouch is the SLA: the rep's first call task falls due at due; if no outcome arrived by
@@ -507,6 +587,12 @@ func (c *conversation) addMessage(ctx workflow.Context, in AddMessageInput) (Add
 	c.messages = append(c.messages, m)
 	now := workflow.Now(ctx)
 	c.lastActivity = now
+	if c.revision >= RevisionPolicy && m.Role == lead.RoleCustomer {
+		if c.leadID != "" && c.score.ReengageAfter > 0 && now.Sub(c.lastCustomerAt) >= c.score.ReengageAfter {
+			c.reengagements++ // scored with the new message, when it is processed
+		}
+		c.lastCustomerAt, c.silences = now, 0
+	}
 	if c.timings.FirstMessageAt == nil {
 		c.timings.FirstMessageAt = &now
 		c.publish(ctx)
@@ -583,6 +669,9 @@ func (c *conversation) state() (ConversationState, error) {
 	}
 	if c.assignment != nil {
 		s.RepID, s.TeamID = c.assignment.RepID, c.assignment.TeamID
+	}
+	if c.leadID != "" {
+		s.Score, s.Tier, s.PolicyVersion, s.Assignment = c.score.Score, c.score.Tier, c.score.PolicyVersion, c.assignment
 	}
 	return s, nil
 }

@@ -297,10 +297,9 @@ func summaryField(rules lead.Field[string], m *Claim) lead.Field[string] {
 }
 
 var (
-	intents = []string{string(lead.IntentDemoRequest), string(lead.IntentPriceInquiry), string(lead.IntentPurchase),
-		string(lead.IntentSupport), string(lead.IntentPartnership), string(lead.IntentOther), string(lead.IntentSpam)}
-	urgencies    = []string{string(lead.UrgencyHigh), string(lead.UrgencyNormal), string(lead.UrgencyLow)}
-	companySizes = []string{"1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5001-10000", "10001+"}
+	intents      = lead.Intents()
+	urgencies    = lead.Urgencies()
+	companySizes = lead.CompanySizes()
 )
 
 // enumClaim keeps a claim whose value is one of allowed.

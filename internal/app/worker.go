@@ -25,6 +25,7 @@ func NewActivities(st *store.Store, cfg config.Config) (*activities.Activities, 
 		CRM:     &crmadapters.Builtin{Store: st},
 		HTTP:    &http.Client{Timeout: 10 * time.Second},
 		LLMWait: cfg.LLMWait,
+		Policy:  cfg.Policy,
 	}
 	if cfg.LLMBaseURL != "" {
 		c, err := llm.New(llm.Config{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel})

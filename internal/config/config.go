@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/leadflow/leadflow/internal/policy"
 )
 
 // Config is everything a Leadflow process can be told from outside.
@@ -56,6 +58,10 @@ type Config struct {
 	// (LLM_WAIT); the model's answer enriches the lead when it arrives.
 	LLMWait time.Duration
 
+	// Policy is the scoring and routing policy read from LEADFLOW_POLICY_FILE (YAML or JSON), or
+	// the built-in one when it is not set; a file that does not pass its checks stops the start.
+	Policy *policy.Policy
+
 	LogLevel string // LEADFLOW_LOG_LEVEL: debug, info, warn, error
 	// DebugAddr, when set, serves Go's pprof profiles there (LEADFLOW_DEBUG_ADDR, e.g.
 	// 127.0.0.1:6060); keep it on loopback. make bench profiles the worker and gateway with it.
@@ -89,6 +95,11 @@ func load(getenv func(string) string) (Config, error) {
 		LLMAPIKey:          r.str("LLM_API_KEY", ""),
 		LLMModel:           r.str("LLM_MODEL", ""),
 		LLMWait:            r.duration("LLM_WAIT", 3*time.Second),
+	}
+	if p, err := policy.Load(r.str("LEADFLOW_POLICY_FILE", "")); err != nil {
+		r.errs = append(r.errs, fmt.Errorf("LEADFLOW_POLICY_FILE: %w", err))
+	} else {
+		c.Policy = p
 	}
 	if c.LLMBaseURL != "" && c.LLMModel == "" {
 		r.errs = append(r.errs, errors.New("LLM_MODEL is required when LLM_BASE_URL is set"))

@@ -145,6 +145,10 @@ var freeMail = map[string]bool{
 	"163.com": true, "126.com": true, "sina.com": true, "yahoo.co.uk": true, "example.com": true,
 }
 
+// FreeMailDomain reports whether a mail domain is a provider anyone can use (gmail.com, mail.ru,
+// qq.com …) rather than a company's own.
+func FreeMailDomain(domain string) bool { return freeMail[strings.ToLower(domain)] }
+
 // roleMailbox are local parts of addresses a team shares: a match on one is a match on an office,
 // not on a person.
 var roleMailbox = map[string]bool{

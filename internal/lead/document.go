@@ -14,12 +14,16 @@ type Lead struct {
 	Score           int           `json:"score"`
 	Tier            Tier          `json:"tier"`
 	ScoreBreakdown  []ScoreSignal `json:"score_breakdown"`
-	Assignment      *Assignment   `json:"assignment"`
-	CRM             CRMRefs       `json:"crm"`
-	Followups       []Followup    `json:"followups"`
-	SLA             SLA           `json:"sla"`
-	Outcomes        []OutcomeNote `json:"outcomes"`
-	Timings         Timings       `json:"timings"`
+	// ScoreHistory is every change of the score or tier, oldest first, with the policy that made
+	// it; PolicyVersion is the policy of the current score.
+	ScoreHistory  []ScoreChange `json:"score_history"`
+	PolicyVersion string        `json:"policy_version"`
+	Assignment    *Assignment   `json:"assignment"`
+	CRM           CRMRefs       `json:"crm"`
+	Followups     []Followup    `json:"followups"`
+	SLA           SLA           `json:"sla"`
+	Outcomes      []OutcomeNote `json:"outcomes"`
+	Timings       Timings       `json:"timings"`
 	// ReviewFields are contact fields read with too little confidence to act on alone (see
 	// ReviewThreshold): a person checks them before anyone calls.
 	ReviewFields []string `json:"review_fields"`
@@ -48,6 +52,14 @@ type ScoreSignal struct {
 	Points int    `json:"points"`
 }
 
+// ScoreChange is one entry of a lead's score history.
+type ScoreChange struct {
+	Score         int       `json:"score" db:"score"`
+	Tier          Tier      `json:"tier" db:"tier"`
+	PolicyVersion string    `json:"policy_version" db:"policy_version"`
+	At            time.Time `json:"at" db:"at"`
+}
+
 // SkippedRep is a rep routing passed over, and why.
 type SkippedRep struct {
 	RepID  string `json:"rep_id"`
@@ -61,6 +73,17 @@ type Assignment struct {
 	Rule       string       `json:"rule"`
 	Skipped    []SkippedRep `json:"skipped"`
 	AssignedAt time.Time    `json:"assigned_at"`
+	// Rotation is the team's round-robin credit per rep before and after this lead (round-robin
+	// rules only): the rep with the most credit after gaining their weight took the lead.
+	Rotation *Rotation `json:"rotation,omitempty"`
+	// PolicyVersion is the routing policy that made the decision.
+	PolicyVersion string `json:"policy_version,omitempty"`
+}
+
+// Rotation is a team's round-robin position, as each rep's credit.
+type Rotation struct {
+	Before map[string]int64 `json:"before"`
+	After  map[string]int64 `json:"after"`
 }
 
 // CRMRefs are the record ids a lead has in each CRM it was written to.

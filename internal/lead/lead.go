@@ -174,6 +174,22 @@ const (
 	UrgencyLow    Urgency = "low"
 )
 
+// Intents lists every intent of api-v1.
+func Intents() []string {
+	return []string{string(IntentDemoRequest), string(IntentPriceInquiry), string(IntentPurchase),
+		string(IntentSupport), string(IntentPartnership), string(IntentOther), string(IntentSpam)}
+}
+
+// Urgencies lists every urgency of api-v1.
+func Urgencies() []string {
+	return []string{string(UrgencyHigh), string(UrgencyNormal), string(UrgencyLow)}
+}
+
+// CompanySizes are the head-count buckets company_size takes, smallest first.
+func CompanySizes() []string {
+	return []string{"1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5001-10000", "10001+"}
+}
+
 // Fields are the facts extracted from a conversation; every key of api-v1 is always present.
 type Fields struct {
 	FullName        Field[string]   `json:"full_name"`
@@ -330,3 +346,13 @@ const (
 	TierWarm Tier = "warm"
 	TierCold Tier = "cold"
 )
+
+// TextFacts are counts read from the customer's own words that scoring weighs but that are not
+// lead fields: how many seats and branches they said they need, how much they wrote, and how many
+// links they sent. Zero means not said.
+type TextFacts struct {
+	Users    int `json:"users,omitempty"`
+	Branches int `json:"branches,omitempty"`
+	Words    int `json:"words,omitempty"`
+	Links    int `json:"links,omitempty"`
+}

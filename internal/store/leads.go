@@ -27,6 +27,7 @@ type LeadRecord struct {
 	Score          int
 	Tier           lead.Tier
 	ScoreBreakdown []lead.ScoreSignal
+	PolicyVersion  string           // the scoring policy that made Score; a change of it is a new entry in the score history
 	Assignment     *lead.Assignment // nil while no rep could take the lead
 	FirstTouchDue  *time.Time       // when the first call task falls due; set with Assignment
 	Timings        lead.Timings
@@ -61,15 +62,22 @@ func (s *Store) SaveLead(ctx context.Context, r LeadRecord) (lead.Status, error)
 			teamID, repID = &a.TeamID, &a.RepID
 			sla.FirstTouchDueAt = r.FirstTouchDue
 		}
+		// The score history gets an entry when the score, the tier or the policy changed; it rides
+		// on the lead's statement, so it costs no round trip.
 		if err := tx.GetContext(ctx, &status, `
+			WITH last AS (SELECT seq, score, tier, policy_version FROM lead_scores WHERE lead_id = $1 ORDER BY seq DESC LIMIT 1),
+			history AS (
+			    INSERT INTO lead_scores (lead_id, seq, score, tier, policy_version, score_breakdown)
+			    SELECT $1, COALESCE((SELECT seq FROM last), 0) + 1, $7, $8, $17, $14
+			    WHERE NOT EXISTS (SELECT 1 FROM last WHERE score = $7 AND tier = $8 AND policy_version = $17))
 			INSERT INTO leads (lead_id, conversation_id, workflow_id, contact_id, status, channel, score, tier, intent, language,
-			                   team_id, rep_id, fields, score_breakdown, sla, timings)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+			                   team_id, rep_id, fields, score_breakdown, sla, timings, policy_version)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 			ON CONFLICT (lead_id) DO UPDATE SET
 			    status = CASE WHEN leads.status IN ('contacted', 'qualified', 'unqualified', 'won', 'lost') THEN leads.status ELSE EXCLUDED.status END,
 			    score = EXCLUDED.score, tier = EXCLUDED.tier, intent = EXCLUDED.intent, language = EXCLUDED.language,
 			    team_id = EXCLUDED.team_id, rep_id = EXCLUDED.rep_id, fields = EXCLUDED.fields,
-			    score_breakdown = EXCLUDED.score_breakdown,
+			    score_breakdown = EXCLUDED.score_breakdown, policy_version = EXCLUDED.policy_version,
 			    sla = CASE WHEN leads.sla->>'first_touch_due_at' IS NULL THEN EXCLUDED.sla ELSE leads.sla END,
 			    timings = EXCLUDED.timings || jsonb_build_object(
 			        'crm_written_at', COALESCE(NULLIF(leads.timings->'crm_written_at', 'null'), EXCLUDED.timings->'crm_written_at'),
@@ -78,7 +86,7 @@ func (s *Store) SaveLead(ctx context.Context, r LeadRecord) (lead.Status, error)
 			RETURNING status`,
 			r.LeadID, r.ConversationID, r.WorkflowID, r.ContactID, r.Status, r.Channel, r.Score, r.Tier,
 			f.Intent.Value, f.Language.Value, teamID, repID, jsonCol[lead.Fields]{f},
-			jsonCol[[]lead.ScoreSignal]{nonNilSlice(r.ScoreBreakdown)}, jsonCol[lead.SLA]{sla}, jsonCol[lead.Timings]{r.Timings}); err != nil {
+			jsonCol[[]lead.ScoreSignal]{nonNilSlice(r.ScoreBreakdown)}, jsonCol[lead.SLA]{sla}, jsonCol[lead.Timings]{r.Timings}, r.PolicyVersion); err != nil {
 			return mapErr(err)
 		}
 		if len(r.Messages) > 0 {
@@ -265,7 +273,7 @@ const defaultLeadLimit = 50
 // ErrBadCursor is returned for a cursor this store did not hand out.
 var ErrBadCursor = fmt.Errorf("bad cursor")
 
-const leadSelect = `SELECT l.lead_id, l.conversation_id, l.contact_id, l.status, l.score, l.tier, l.fields, l.score_breakdown,
+const leadSelect = `SELECT l.lead_id, l.conversation_id, l.contact_id, l.status, l.score, l.tier, l.fields, l.score_breakdown, l.policy_version,
 	l.sla, l.timings, l.created_at, m.is_new_contact, m.decision, m.matched_by, m.score AS match_score
 	FROM leads l JOIN lead_matches m ON m.lead_id = l.lead_id`
 
@@ -278,6 +286,7 @@ type leadRow struct {
 	Tier           string                      `db:"tier"`
 	Fields         jsonCol[lead.Fields]        `db:"fields"`
 	ScoreBreakdown jsonCol[[]lead.ScoreSignal] `db:"score_breakdown"`
+	PolicyVersion  sql.NullString              `db:"policy_version"`
 	SLA            jsonCol[lead.SLA]           `db:"sla"`
 	Timings        jsonCol[lead.Timings]       `db:"timings"`
 	CreatedAt      time.Time                   `db:"created_at"`
@@ -362,16 +371,16 @@ func (s *Store) assemble(ctx context.Context, rows []leadRow) ([]lead.Lead, erro
 	for i, r := range rows {
 		ids[i] = r.LeadID
 	}
-	var assigns []struct {
-		LeadID     string                     `db:"lead_id"`
-		TeamID     string                     `db:"team_id"`
-		RepID      string                     `db:"rep_id"`
-		Rule       string                     `db:"rule"`
-		Skipped    jsonCol[[]lead.SkippedRep] `db:"skipped"`
-		AssignedAt time.Time                  `db:"assigned_at"`
-	}
-	if err := s.db.SelectContext(ctx, &assigns, `SELECT lead_id, team_id, rep_id, rule, skipped, assigned_at FROM lead_assignments WHERE lead_id = ANY ($1)`, ids); err != nil {
+	var assigns []assignmentRow
+	if err := s.db.SelectContext(ctx, &assigns, `SELECT `+assignmentColumns+` FROM lead_assignments WHERE lead_id = ANY ($1)`, ids); err != nil {
 		return nil, fmt.Errorf("load assignments: %w", mapErr(err))
+	}
+	var scores []struct {
+		LeadID string `db:"lead_id"`
+		lead.ScoreChange
+	}
+	if err := s.db.SelectContext(ctx, &scores, `SELECT lead_id, score, tier, policy_version, at FROM lead_scores WHERE lead_id = ANY ($1) ORDER BY lead_id, seq`, ids); err != nil {
+		return nil, fmt.Errorf("load score history: %w", mapErr(err))
 	}
 	var tasks []struct {
 		LeadID string    `db:"lead_id"`
@@ -407,9 +416,9 @@ func (s *Store) assemble(ctx context.Context, rows []leadRow) ([]lead.Lead, erro
 			IsNewContact: r.IsNewContact,
 			Match:        lead.Match{Decision: lead.MatchDecision(r.Decision), MatchedBy: nonNilSlice([]string(r.MatchedBy)), Score: r.MatchScore},
 			Fields:       r.Fields.V, Status: lead.Status(r.Status), Score: r.Score, Tier: lead.Tier(r.Tier),
-			ScoreBreakdown: nonNilSlice(r.ScoreBreakdown.V),
-			CRM:            lead.CRMRefs{Builtin: &lead.BuiltinRef{ContactID: r.ContactID, LeadID: r.LeadID}},
-			Followups:      []lead.Followup{}, SLA: sla, Outcomes: []lead.OutcomeNote{}, Timings: r.Timings.V,
+			ScoreBreakdown: nonNilSlice(r.ScoreBreakdown.V), ScoreHistory: []lead.ScoreChange{}, PolicyVersion: r.PolicyVersion.String,
+			CRM:       lead.CRMRefs{Builtin: &lead.BuiltinRef{ContactID: r.ContactID, LeadID: r.LeadID}},
+			Followups: []lead.Followup{}, SLA: sla, Outcomes: []lead.OutcomeNote{}, Timings: r.Timings.V,
 			ReviewFields: r.Fields.V.NeedsReview(),
 		})
 	}
@@ -417,8 +426,13 @@ func (s *Store) assemble(ctx context.Context, rows []leadRow) ([]lead.Lead, erro
 		byID[out[i].LeadID] = &out[i]
 	}
 	for _, a := range assigns {
-		byID[a.LeadID].Assignment = &lead.Assignment{RepID: a.RepID, TeamID: a.TeamID, Rule: a.Rule,
-			Skipped: nonNilSlice(a.Skipped.V), AssignedAt: a.AssignedAt.UTC()}
+		asg := a.assignment()
+		byID[a.LeadID].Assignment = &asg
+	}
+	for _, sc := range scores {
+		l := byID[sc.LeadID]
+		sc.At = sc.At.UTC()
+		l.ScoreHistory = append(l.ScoreHistory, sc.ScoreChange)
 	}
 	for _, t := range tasks {
 		l := byID[t.LeadID]

@@ -16,6 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leadflow/leadflow/internal/lead"
+	"github.com/leadflow/leadflow/internal/policy"
+	"github.com/leadflow/leadflow/internal/routing"
 	"github.com/leadflow/leadflow/internal/store"
 	"github.com/leadflow/leadflow/internal/testenv"
 )
@@ -104,11 +106,9 @@ func seedLead(t testing.TB, st *store.Store, s leadSpec) seededLead {
 	require.NoError(t, err)
 	var asg *lead.Assignment
 	if !s.NoRoute {
-		a, ok, err := st.Assign(ctx, store.RouteRequest{LeadID: s.LeadID, Language: s.Language, Country: s.Country})
+		d, err := st.Assign(ctx, policy.Default(), routing.Request{LeadID: s.LeadID, ContactID: m.ContactID, Language: s.Language, Country: s.Country})
 		require.NoError(t, err)
-		if ok {
-			asg = &a
-		}
+		asg = d.Assignment
 	}
 	if s.Tier == "" {
 		s.Tier = lead.TierWarm
@@ -132,8 +132,8 @@ func seedLead(t testing.TB, st *store.Store, s leadSpec) seededLead {
 	rec := store.LeadRecord{
 		LeadID: s.LeadID, ConversationID: "conv-" + s.LeadID, WorkflowID: "conversation-conv-" + s.LeadID,
 		ContactID: m.ContactID, Status: s.Status, Channel: lead.ChannelWeb, Fields: f, Score: 50, Tier: s.Tier,
-		ScoreBreakdown: []lead.ScoreSignal{{Signal: "demo_request", Points: 25}},
-		Assignment:     asg, Messages: s.Messages,
+		ScoreBreakdown: []lead.ScoreSignal{{Signal: "demo_request", Points: 25}}, PolicyVersion: "test-1",
+		Assignment: asg, Messages: s.Messages,
 	}
 	if asg != nil {
 		due := asg.AssignedAt.Add(15 * time.Minute)

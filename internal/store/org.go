@@ -3,54 +3,34 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/leadflow/leadflow/internal/routing"
 )
 
-// Team is a sales desk and what it covers; empty lists mean "any".
-type Team struct {
-	TeamID       string         `db:"team_id" json:"team_id"`
-	Name         string         `db:"name" json:"name"`
-	Languages    pq.StringArray `db:"languages" json:"languages"`
-	Countries    pq.StringArray `db:"countries" json:"countries"`
-	Products     pq.StringArray `db:"products" json:"products"`
-	Priority     int            `db:"priority" json:"priority"`
-	ManagerRepID *string        `db:"manager_rep_id" json:"manager_rep_id"`
-}
+// Team, Rep and RepNotify are routing's own types: the store keeps them as they are.
+type (
+	Team      = routing.Team
+	Rep       = routing.Rep
+	RepNotify = routing.RepNotify
+)
 
-// RepNotify says how a rep wants to hear about new leads.
-type RepNotify struct {
-	WebhookURL *string `json:"webhook_url"`
-}
-
-// Rep is a sales rep and what they can take.
-type Rep struct {
-	RepID        string                       `db:"rep_id" json:"rep_id"`
-	TeamID       string                       `db:"team_id" json:"team_id"`
-	Name         string                       `db:"name" json:"name"`
-	Email        *string                      `db:"email" json:"email"`
-	Languages    pq.StringArray               `db:"languages" json:"languages"`
-	MaxOpenLeads int                          `db:"max_open_leads" json:"max_open_leads"`
-	OnCall       bool                         `db:"on_call" json:"on_call"`
-	Active       bool                         `db:"active" json:"active"`
-	Timezone     string                       `db:"timezone" json:"timezone"`
-	WorkingHours jsonCol[map[string][]string] `db:"working_hours" json:"-"`
-	Notify       jsonCol[RepNotify]           `db:"notify" json:"-"`
-	OpenLeads    int                          `db:"open_leads" json:"open_leads"`
-}
+const teamColumns = `team_id, name, languages, countries, products, priority, manager_rep_id, overflow`
 
 // PutTeam creates or replaces a team.
 func (s *Store) PutTeam(ctx context.Context, t Team) (created bool, err error) {
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := tx.GetContext(ctx, &created, `
-			INSERT INTO teams (team_id, name, languages, countries, products, priority, manager_rep_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			INSERT INTO teams (team_id, name, languages, countries, products, priority, manager_rep_id, overflow)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (team_id) DO UPDATE SET name = EXCLUDED.name, languages = EXCLUDED.languages,
 			    countries = EXCLUDED.countries, products = EXCLUDED.products, priority = EXCLUDED.priority,
-			    manager_rep_id = EXCLUDED.manager_rep_id, updated_at = now()
+			    manager_rep_id = EXCLUDED.manager_rep_id, overflow = EXCLUDED.overflow, updated_at = now()
 			RETURNING (xmax = 0)`,
-			t.TeamID, t.Name, nonNil(t.Languages), nonNil(t.Countries), nonNil(t.Products), t.Priority, t.ManagerRepID); err != nil {
+			t.TeamID, t.Name, nonNil(t.Languages), nonNil(t.Countries), nonNil(t.Products), t.Priority, t.ManagerRepID, t.Overflow); err != nil {
 			return mapErr(err)
 		}
 		return s.audit(ctx, tx, "admin", "team.put", "team", t.TeamID, nil)
@@ -64,7 +44,7 @@ func (s *Store) PutTeam(ctx context.Context, t Team) (created bool, err error) {
 // Teams lists all teams by id.
 func (s *Store) Teams(ctx context.Context) ([]Team, error) {
 	teams := []Team{}
-	err := s.db.SelectContext(ctx, &teams, `SELECT team_id, name, languages, countries, products, priority, manager_rep_id FROM teams ORDER BY team_id`)
+	err := s.db.SelectContext(ctx, &teams, `SELECT `+teamColumns+` FROM teams ORDER BY team_id`)
 	if err != nil {
 		return nil, fmt.Errorf("list teams: %w", mapErr(err))
 	}
@@ -82,14 +62,16 @@ func (s *Store) PutRep(ctx context.Context, r Rep) (created bool, err error) {
 			return fmt.Errorf("team %q: %w", r.TeamID, ErrNotFound)
 		}
 		if err := tx.GetContext(ctx, &created, `
-			INSERT INTO reps (rep_id, team_id, name, email, languages, max_open_leads, on_call, active, timezone, working_hours, notify)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			INSERT INTO reps (rep_id, team_id, name, email, languages, max_open_leads, weight, on_call, active, timezone, working_hours, notify)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 			ON CONFLICT (rep_id) DO UPDATE SET team_id = EXCLUDED.team_id, name = EXCLUDED.name, email = EXCLUDED.email,
-			    languages = EXCLUDED.languages, max_open_leads = EXCLUDED.max_open_leads, on_call = EXCLUDED.on_call,
-			    active = EXCLUDED.active, timezone = EXCLUDED.timezone, working_hours = EXCLUDED.working_hours,
-			    notify = EXCLUDED.notify, updated_at = now()
+			    languages = EXCLUDED.languages, max_open_leads = EXCLUDED.max_open_leads, weight = EXCLUDED.weight,
+			    on_call = EXCLUDED.on_call, active = EXCLUDED.active, timezone = EXCLUDED.timezone,
+			    working_hours = EXCLUDED.working_hours, notify = EXCLUDED.notify, updated_at = now(),
+			    -- the credit is a place in one team's rotation; in another team the rep starts level
+			    rotation_credit = CASE WHEN reps.team_id = EXCLUDED.team_id THEN reps.rotation_credit ELSE 0 END
 			RETURNING (xmax = 0)`,
-			r.RepID, r.TeamID, r.Name, r.Email, nonNil(r.Languages), r.MaxOpenLeads, r.OnCall, r.Active, r.Timezone,
+			r.RepID, r.TeamID, r.Name, r.Email, nonNil(r.Languages), r.MaxOpenLeads, max(r.Weight, 1), r.OnCall, r.Active, r.Timezone,
 			r.WorkingHours, r.Notify); err != nil {
 			return mapErr(err)
 		}
@@ -101,8 +83,8 @@ func (s *Store) PutRep(ctx context.Context, r Rep) (created bool, err error) {
 	return created, nil
 }
 
-const repColumns = `r.rep_id, r.team_id, r.name, r.email, r.languages, r.max_open_leads, r.on_call, r.active, r.timezone,
-	r.working_hours, r.notify,
+const repColumns = `r.rep_id, r.team_id, r.name, r.email, r.languages, r.max_open_leads, r.weight, r.on_call, r.active,
+	r.out_of_office_until, r.timezone, r.working_hours, r.notify, r.rotation_credit,
 	(SELECT count(*) FROM lead_assignments a WHERE a.rep_id = r.rep_id AND a.released_at IS NULL) AS open_leads`
 
 // Reps lists all reps by id, with their open-lead counts.
@@ -130,10 +112,41 @@ func nonNil(a pq.StringArray) pq.StringArray {
 	return a
 }
 
+// Availability is what a rep changes about themselves between roster edits; nil leaves a value as it is.
+type Availability struct {
+	OutOfOfficeUntil *time.Time
+	ClearOutOfOffice bool // back now: out_of_office_until becomes null
+	OnCall           *bool
+}
+
+// SetAvailability marks a rep out of office until a time (or back) and on or off call. The rep's
+// rotation credit is left alone: routing keeps it at or below zero while they are away, so their
+// return brings no burst.
+func (s *Store) SetAvailability(ctx context.Context, repID string, a Availability) error {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE reps SET
+			out_of_office_until = CASE WHEN $2 THEN NULL ELSE COALESCE($3, out_of_office_until) END,
+			on_call = COALESCE($4, on_call), updated_at = now()
+			WHERE rep_id = $1`, repID, a.ClearOutOfOffice, a.OutOfOfficeUntil, a.OnCall)
+		if err != nil {
+			return mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("rep %q: %w", repID, ErrNotFound)
+		}
+		return s.audit(ctx, tx, "admin", "rep.availability", "rep", repID,
+			map[string]any{"out_of_office_until": a.OutOfOfficeUntil, "back": a.ClearOutOfOffice, "on_call": a.OnCall})
+	})
+	if err != nil {
+		return fmt.Errorf("set availability: %w", err)
+	}
+	return nil
+}
+
 // TeamByID returns one team.
 func (s *Store) TeamByID(ctx context.Context, teamID string) (Team, error) {
 	var t Team
-	if err := s.db.GetContext(ctx, &t, `SELECT team_id, name, languages, countries, products, priority, manager_rep_id FROM teams WHERE team_id = $1`, teamID); err != nil {
+	if err := s.db.GetContext(ctx, &t, `SELECT `+teamColumns+` FROM teams WHERE team_id = $1`, teamID); err != nil {
 		return Team{}, fmt.Errorf("team %q: %w", teamID, mapErr(err))
 	}
 	return t, nil

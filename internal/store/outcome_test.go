@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leadflow/leadflow/internal/lead"
+	"github.com/leadflow/leadflow/internal/routing"
 	"github.com/leadflow/leadflow/internal/store"
 )
 
@@ -75,14 +76,14 @@ func TestRecordOutcome(t *testing.T) {
 
 	// Still open: the rep is full.
 	assert.Equal(t, 1, openLeads(t, st, "rep-1"))
-	_, ok := assign(t, st, store.RouteRequest{LeadID: "ld-2"})
+	_, ok := assign(t, st, routing.Request{LeadID: "ld-2"})
 	assert.False(t, ok)
 
 	// Won: the rep has room again and the waiting lead can be routed.
 	record(t, st, "ld-1", "k-3", lead.OutcomeWon, lead.StatusWon, t0.Add(4*time.Hour))
 	assert.Equal(t, lead.StatusWon, getLead(t, st, "ld-1").Status)
 	assert.Equal(t, 0, openLeads(t, st, "rep-1"))
-	a, ok := assign(t, st, store.RouteRequest{LeadID: "ld-2"})
+	a, ok := assign(t, st, routing.Request{LeadID: "ld-2"})
 	require.True(t, ok)
 	assert.Equal(t, "rep-1", a.RepID)
 	// The closed lead still shows who had it.

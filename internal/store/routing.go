@@ -4,47 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/leadflow/leadflow/internal/lead"
+	"github.com/leadflow/leadflow/internal/policy"
+	"github.com/leadflow/leadflow/internal/routing"
 )
 
-// Routing rules recorded in Lead.assignment.rule.
-const (
-	RuleTeamRoundRobin     = "team_round_robin"
-	RuleOverflowRoundRobin = "overflow_round_robin"
-)
-
-// Reasons a rep was skipped.
-const (
-	SkipInactive   = "inactive"
-	SkipAtCapacity = "at_capacity"
-)
-
-// RouteRequest is what routing looks at.
-type RouteRequest struct {
-	LeadID   string
-	Language string // ISO 639-1, may be empty
-	Country  string // ISO 3166-1 alpha-2, may be empty
-	Products []string
-}
-
-// Assign routes a lead: the matching teams in order (priority, then the most specific match), and
-// within a team round-robin among active reps under max_open_leads; a team with nobody free
-// overflows to the next. One transaction per decision, holding the team's row lock, so parallel
-// assignments never exceed a capacity and never skip or repeat a turn. A lead that already has an
-// assignment gets it back unchanged. ok is false when no rep can take the lead now.
-func (s *Store) Assign(ctx context.Context, req RouteRequest) (a lead.Assignment, ok bool, err error) {
+// Assign routes a lead under a policy (routing.Decide) and records the decision, in one
+// transaction that holds the row locks of every team the lead can reach. Capacity and rotation
+// credit only change under those locks, so parallel assignments never exceed a capacity and never
+// skip or repeat a turn. A lead that already has an assignment gets it back unchanged.
+func (s *Store) Assign(ctx context.Context, p *policy.Policy, req routing.Request) (d routing.Decision, err error) {
 	// The same lead routed twice at once (an activity retried while its first attempt still runs)
 	// makes the later transaction's INSERT conflict; retrying finds the winner's assignment and
-	// returns it, as for any retry. Without the loop the caller got an ErrConflict instead.
+	// returns it, as for any retry.
 	for range 3 {
 		err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-			a, ok, err = s.assign(ctx, tx, req)
+			d, err = s.assign(ctx, tx, p, req)
 			return err
 		})
 		if !errors.Is(err, ErrConflict) {
@@ -52,110 +32,157 @@ func (s *Store) Assign(ctx context.Context, req RouteRequest) (a lead.Assignment
 		}
 	}
 	if err != nil {
-		return lead.Assignment{}, false, fmt.Errorf("assign lead: %w", err)
+		return routing.Decision{}, fmt.Errorf("assign lead: %w", err)
 	}
-	return a, ok, nil
+	return d, nil
 }
 
-func (s *Store) assign(ctx context.Context, tx *sqlx.Tx, req RouteRequest) (lead.Assignment, bool, error) {
+func (s *Store) assign(ctx context.Context, tx *sqlx.Tx, p *policy.Policy, req routing.Request) (routing.Decision, error) {
 	if a, err := assignmentOf(ctx, tx, req.LeadID); err == nil {
-		return a, true, nil
+		return routing.Decision{Assignment: &a}, nil
 	} else if !errors.Is(err, ErrNotFound) {
-		return lead.Assignment{}, false, err
+		return routing.Decision{}, err
 	}
-
-	var teams []string
-	if err := tx.SelectContext(ctx, &teams, `
-		SELECT team_id FROM teams
-		WHERE (cardinality(languages) = 0 OR $1 = ANY (languages))
-		  AND (cardinality(countries) = 0 OR $2 = ANY (countries))
-		  AND (cardinality(products) = 0 OR products && $3)
-		ORDER BY priority DESC,
-		         (cardinality(languages) > 0)::int + (cardinality(countries) > 0)::int + (cardinality(products) > 0)::int DESC,
-		         team_id`, req.Language, req.Country, pq.StringArray(nonNil(req.Products))); err != nil {
-		return lead.Assignment{}, false, mapErr(err)
+	snap, err := s.snapshot(ctx, tx, p, req, true)
+	if err != nil {
+		return routing.Decision{}, err
 	}
-
-	skipped := []lead.SkippedRep{}
-	for i, teamID := range teams {
-		var last *string
-		if err := tx.GetContext(ctx, &last, `SELECT last_rep_id FROM teams WHERE team_id = $1 FOR UPDATE`, teamID); err != nil {
-			return lead.Assignment{}, false, mapErr(err)
-		}
-		// Byte order (COLLATE "C"), because nextInRotation compares rep ids in Go: under a database
-		// collation such as en_US ("rep-a" < "Rep-B") the cursor search broke and the rotation stuck
-		// on one rep forever.
-		var reps []Rep
-		if err := tx.SelectContext(ctx, &reps, `SELECT `+repColumns+` FROM reps r WHERE r.team_id = $1 ORDER BY r.rep_id COLLATE "C"`, teamID); err != nil {
-			return lead.Assignment{}, false, mapErr(err)
-		}
-		chosen, passed := nextInRotation(reps, last)
-		skipped = append(skipped, passed...)
-		if chosen == "" {
-			continue
-		}
-		rule := RuleTeamRoundRobin
-		if i > 0 {
-			rule = RuleOverflowRoundRobin
-		}
-		a := lead.Assignment{RepID: chosen, TeamID: teamID, Rule: rule, Skipped: skipped, AssignedAt: nowMicro()}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO lead_assignments (lead_id, team_id, rep_id, rule, skipped, assigned_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-			req.LeadID, a.TeamID, a.RepID, a.Rule, jsonCol[[]lead.SkippedRep]{a.Skipped}, a.AssignedAt); err != nil {
-			return lead.Assignment{}, false, mapErr(err) // a concurrent retry of the same lead conflicts here and retries
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE teams SET last_rep_id = $2 WHERE team_id = $1`, teamID, chosen); err != nil {
-			return lead.Assignment{}, false, mapErr(err)
-		}
-		return a, true, s.audit(ctx, tx, "workflow", "lead.assigned", "lead", req.LeadID,
-			map[string]any{"team_id": a.TeamID, "rep_id": a.RepID, "rule": a.Rule})
+	now := nowMicro()
+	d := routing.Decide(p, snap, req, now)
+	if d.Assignment == nil {
+		return d, nil
 	}
-	return lead.Assignment{}, false, nil
+	a := d.Assignment
+	a.AssignedAt = now
+	var charge int64
+	if a.Rotation != nil {
+		charge = a.Rotation.Before[a.RepID] - a.Rotation.After[a.RepID] + int64(weightOf(snap.Reps, a.RepID))
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO lead_assignments (lead_id, team_id, rep_id, rule, skipped, assigned_at, rotation, charge, policy_version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		req.LeadID, a.TeamID, a.RepID, a.Rule, jsonCol[[]lead.SkippedRep]{a.Skipped}, a.AssignedAt,
+		jsonCol[*lead.Rotation]{a.Rotation}, charge, a.PolicyVersion); err != nil {
+		return routing.Decision{}, mapErr(err) // a concurrent retry of the same lead conflicts here and retries
+	}
+	if err := writeCredits(ctx, tx, d.Credits); err != nil {
+		return routing.Decision{}, err
+	}
+	return d, s.audit(ctx, tx, "workflow", "lead.assigned", "lead", req.LeadID,
+		map[string]any{"team_id": a.TeamID, "rep_id": a.RepID, "rule": a.Rule, "policy_version": a.PolicyVersion})
 }
 
-// nextInRotation picks the first eligible rep after last in rep-id order, wrapping around, and
-// says why each rep before it was passed over. Reps who joined or left the team do not reset the
-// rotation: the cursor is a rep id, not a position.
-func nextInRotation(reps []Rep, last *string) (string, []lead.SkippedRep) {
-	start := 0
-	if last != nil {
-		start = sort.Search(len(reps), func(i int) bool { return reps[i].RepID > *last })
-		if start == len(reps) {
-			start = 0
+// PreviewRoute is where a lead would go now and why, without assigning anything or moving the
+// rotation: the routing preview and the policy replay.
+func (s *Store) PreviewRoute(ctx context.Context, p *policy.Policy, req routing.Request) (routing.Decision, error) {
+	snap, err := s.snapshot(ctx, s.db, p, req, false)
+	if err != nil {
+		return routing.Decision{}, fmt.Errorf("preview route: %w", err)
+	}
+	d := routing.Decide(p, snap, req, time.Now())
+	d.Credits = nil
+	return d, nil
+}
+
+// Roster is every team and rep as routing sees them, for simulations over many leads.
+func (s *Store) Roster(ctx context.Context) (routing.Snapshot, error) {
+	var snap routing.Snapshot
+	if err := s.db.SelectContext(ctx, &snap.Teams, `SELECT `+teamColumns+` FROM teams ORDER BY team_id`); err != nil {
+		return snap, fmt.Errorf("roster: %w", mapErr(err))
+	}
+	if err := s.db.SelectContext(ctx, &snap.Reps, `SELECT `+repColumns+` FROM reps r ORDER BY r.rep_id`); err != nil {
+		return snap, fmt.Errorf("roster: %w", mapErr(err))
+	}
+	return snap, nil
+}
+
+// snapshot loads what Decide looks at. With lock, the rows of every team the lead can reach are
+// locked first, in id order so that two decisions never wait on each other in a cycle.
+func (s *Store) snapshot(ctx context.Context, q sqlx.ExtContext, p *policy.Policy, req routing.Request, lock bool) (routing.Snapshot, error) {
+	var snap routing.Snapshot
+	if err := sqlx.SelectContext(ctx, q, &snap.Teams, `SELECT `+teamColumns+` FROM teams ORDER BY team_id`); err != nil {
+		return snap, mapErr(err)
+	}
+	var ownerTeam string
+	if p.Routing.Has(policy.RuleExistingOwner) && req.ContactID != "" {
+		var owner struct {
+			RepID  string `db:"rep_id"`
+			TeamID string `db:"team_id"`
+		}
+		err := sqlx.GetContext(ctx, q, &owner, `
+			SELECT a.rep_id, r.team_id FROM lead_assignments a
+			JOIN leads l ON l.lead_id = a.lead_id JOIN reps r ON r.rep_id = a.rep_id
+			WHERE l.contact_id = $1 AND a.lead_id <> $2
+			ORDER BY a.assigned_at DESC LIMIT 1`, req.ContactID, req.LeadID)
+		if err != nil && !errors.Is(mapErr(err), ErrNotFound) {
+			return snap, mapErr(err)
+		}
+		snap.Owner, ownerTeam = owner.RepID, owner.TeamID
+	}
+	teams := pq.StringArray(routing.Reachable(snap.Teams, req, ownerTeam))
+	if lock {
+		if _, err := q.ExecContext(ctx, `SELECT 1 FROM teams WHERE team_id = ANY ($1) ORDER BY team_id FOR UPDATE`, teams); err != nil {
+			return snap, mapErr(err)
 		}
 	}
-	var skipped []lead.SkippedRep
-	for n := range reps {
-		r := reps[(start+n)%len(reps)]
-		switch {
-		case !r.Active:
-			skipped = append(skipped, lead.SkippedRep{RepID: r.RepID, Reason: SkipInactive})
-		case r.OpenLeads >= r.MaxOpenLeads:
-			skipped = append(skipped, lead.SkippedRep{RepID: r.RepID, Reason: SkipAtCapacity})
-		default:
-			return r.RepID, skipped
+	if err := sqlx.SelectContext(ctx, q, &snap.Reps, `SELECT `+repColumns+` FROM reps r WHERE r.team_id = ANY ($1) ORDER BY r.rep_id`, teams); err != nil {
+		return snap, mapErr(err)
+	}
+	return snap, nil
+}
+
+func writeCredits(ctx context.Context, tx *sqlx.Tx, credits map[string]int64) error {
+	if len(credits) == 0 {
+		return nil
+	}
+	ids, values := make(pq.StringArray, 0, len(credits)), make(pq.Int64Array, 0, len(credits))
+	for id, c := range credits {
+		ids, values = append(ids, id), append(values, c)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE reps SET rotation_credit = v.credit
+		FROM unnest($1::text[], $2::bigint[]) AS v (rep_id, credit) WHERE reps.rep_id = v.rep_id`, ids, values)
+	return mapErr(err)
+}
+
+func weightOf(reps []routing.Rep, repID string) int {
+	for _, r := range reps {
+		if r.RepID == repID {
+			return max(r.Weight, 1)
 		}
 	}
-	return "", skipped
+	return 1
 }
 
 // nowMicro is the current time at Postgres' precision (microseconds), so the assignment returned by
 // the call that made it equals the one read back on a retry and in the lead document.
 func nowMicro() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
-func assignmentOf(ctx context.Context, q sqlx.QueryerContext, leadID string) (lead.Assignment, error) {
-	var row struct {
-		TeamID     string                     `db:"team_id"`
-		RepID      string                     `db:"rep_id"`
-		Rule       string                     `db:"rule"`
-		Skipped    jsonCol[[]lead.SkippedRep] `db:"skipped"`
-		AssignedAt time.Time                  `db:"assigned_at"`
+// assignmentRow is a lead_assignments row as the lead document shows it.
+type assignmentRow struct {
+	LeadID        string                     `db:"lead_id"`
+	TeamID        string                     `db:"team_id"`
+	RepID         string                     `db:"rep_id"`
+	Rule          string                     `db:"rule"`
+	Skipped       jsonCol[[]lead.SkippedRep] `db:"skipped"`
+	AssignedAt    time.Time                  `db:"assigned_at"`
+	Rotation      jsonCol[*lead.Rotation]    `db:"rotation"`
+	PolicyVersion *string                    `db:"policy_version"`
+}
+
+const assignmentColumns = `lead_id, team_id, rep_id, rule, skipped, assigned_at, rotation, policy_version`
+
+func (r assignmentRow) assignment() lead.Assignment {
+	a := lead.Assignment{RepID: r.RepID, TeamID: r.TeamID, Rule: r.Rule, Skipped: nonNilSlice(r.Skipped.V),
+		AssignedAt: r.AssignedAt.UTC(), Rotation: r.Rotation.V}
+	if r.PolicyVersion != nil {
+		a.PolicyVersion = *r.PolicyVersion
 	}
-	if err := sqlx.GetContext(ctx, q, &row, `SELECT team_id, rep_id, rule, skipped, assigned_at FROM lead_assignments WHERE lead_id = $1`, leadID); err != nil {
+	return a
+}
+
+func assignmentOf(ctx context.Context, q sqlx.QueryerContext, leadID string) (lead.Assignment, error) {
+	var row assignmentRow
+	if err := sqlx.GetContext(ctx, q, &row, `SELECT `+assignmentColumns+` FROM lead_assignments WHERE lead_id = $1`, leadID); err != nil {
 		return lead.Assignment{}, mapErr(err)
 	}
-	skipped := row.Skipped.V
-	if skipped == nil {
-		skipped = []lead.SkippedRep{}
-	}
-	return lead.Assignment{RepID: row.RepID, TeamID: row.TeamID, Rule: row.Rule, Skipped: skipped, AssignedAt: row.AssignedAt.UTC()}, nil
+	return row.assignment(), nil
 }

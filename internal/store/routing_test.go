@@ -14,20 +14,25 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leadflow/leadflow/internal/lead"
+	"github.com/leadflow/leadflow/internal/policy"
+	"github.com/leadflow/leadflow/internal/routing"
 	"github.com/leadflow/leadflow/internal/store"
 )
 
-func assign(t testing.TB, st *store.Store, req store.RouteRequest) (lead.Assignment, bool) {
+func assign(t testing.TB, st *store.Store, req routing.Request) (lead.Assignment, bool) {
 	t.Helper()
-	a, ok, err := st.Assign(context.Background(), req)
+	d, err := st.Assign(context.Background(), policy.Default(), req)
 	require.NoError(t, err)
-	return a, ok
+	if d.Assignment == nil {
+		return lead.Assignment{}, false
+	}
+	return *d.Assignment, true
 }
 
 // assignRep routes a lead that any team takes and returns the chosen rep ("" when nobody).
 func assignRep(t testing.TB, st *store.Store, leadID string) string {
 	t.Helper()
-	a, ok := assign(t, st, store.RouteRequest{LeadID: leadID})
+	a, ok := assign(t, st, routing.Request{LeadID: leadID})
 	if !ok {
 		return ""
 	}
@@ -51,23 +56,23 @@ func TestAssignChoosesTeam(t *testing.T) {
 		language, country string
 		wantTeam          string
 	}{
-		{"fa", "IR", "persian"},             // priority tie: the more specific team wins
+		{"fa", "IR", "persian"},             // the more specific team wins
 		{"fa", "AF", "persian-any-country"}, // only the language matches
 		{"fa", "", "persian-any-country"},
-		{"de", "DE", "dach"}, // both match: higher priority wins
+		{"de", "DE", "dach"}, // both match as specifically: higher priority wins
 		{"de", "BE", "german"},
 		{"en", "AT", "dach"},
 		{"en", "US", "global"}, // empty lists match anything
 		{"", "", "global"},
-		{"ar", "SA", "global"}, // a matching team with lower priority than the catch-all
+		{"ar", "SA", "arabic-low"}, // the most specific match wins over the catch-all's priority
 	}
 	for i, tt := range tests {
 		t.Run(tt.language+"-"+tt.country, func(t *testing.T) {
-			a, ok := assign(t, st, store.RouteRequest{LeadID: fmt.Sprintf("ld-%d", i), Language: tt.language, Country: tt.country})
+			a, ok := assign(t, st, routing.Request{LeadID: fmt.Sprintf("ld-%d", i), Language: tt.language, Country: tt.country})
 			require.True(t, ok)
 			assert.Equal(t, tt.wantTeam, a.TeamID)
 			assert.Equal(t, "rep-"+tt.wantTeam, a.RepID)
-			assert.Equal(t, store.RuleTeamRoundRobin, a.Rule)
+			assert.Equal(t, routing.RuleTeamRoundRobin, a.Rule)
 			assert.Empty(t, a.Skipped)
 		})
 	}
@@ -97,23 +102,22 @@ func TestAssignSkipsInactiveAndFullReps(t *testing.T) {
 	putRep(t, st, "t", "rep-3")
 
 	// rep-1 is inactive, rep-2 takes one lead.
-	a, ok := assign(t, st, store.RouteRequest{LeadID: "ld-1"})
+	a, ok := assign(t, st, routing.Request{LeadID: "ld-1"})
 	require.True(t, ok)
 	assert.Equal(t, "rep-2", a.RepID)
-	assert.Equal(t, []lead.SkippedRep{{RepID: "rep-1", Reason: store.SkipInactive}}, a.Skipped)
+	assert.Equal(t, []lead.SkippedRep{{RepID: "rep-1", Reason: routing.SkipInactive}}, a.Skipped)
 
 	tests := []struct {
 		leadID      string
 		wantRep     string
 		wantSkipped []lead.SkippedRep
 	}{
-		// After rep-2 comes rep-3: nobody passed over.
-		{"ld-2", "rep-3", []lead.SkippedRep{}},
-		// After rep-3 the rotation wraps: rep-1 inactive, rep-2 full.
-		{"ld-3", "rep-3", []lead.SkippedRep{{RepID: "rep-1", Reason: store.SkipInactive}, {RepID: "rep-2", Reason: store.SkipAtCapacity}}},
+		// rep-2 is full now: every rep who could not take the lead is listed, with the reason.
+		{"ld-2", "rep-3", []lead.SkippedRep{{RepID: "rep-1", Reason: routing.SkipInactive}, {RepID: "rep-2", Reason: routing.SkipAtCapacity}}},
+		{"ld-3", "rep-3", []lead.SkippedRep{{RepID: "rep-1", Reason: routing.SkipInactive}, {RepID: "rep-2", Reason: routing.SkipAtCapacity}}},
 	}
 	for _, tt := range tests {
-		a, ok := assign(t, st, store.RouteRequest{LeadID: tt.leadID})
+		a, ok := assign(t, st, routing.Request{LeadID: tt.leadID})
 		require.True(t, ok)
 		assert.Equal(t, tt.wantRep, a.RepID, tt.leadID)
 		assert.Equal(t, tt.wantSkipped, a.Skipped, tt.leadID)
@@ -134,19 +138,21 @@ func TestAssignOverflowAndNobodyFree(t *testing.T) {
 	putRep(t, st, "backup", "bk-1", maxOpen(1))
 	putRep(t, st, "de-only", "de-1")
 
-	req := func(id string) store.RouteRequest {
-		return store.RouteRequest{LeadID: id, Language: "fa", Country: "IR"}
+	req := func(id string) routing.Request {
+		return routing.Request{LeadID: id, Language: "fa", Country: "IR"}
 	}
 	a, ok := assign(t, st, req("ld-1"))
 	require.True(t, ok)
-	assert.Equal(t, lead.Assignment{RepID: "fa-1", TeamID: "fa", Rule: store.RuleTeamRoundRobin, Skipped: []lead.SkippedRep{}, AssignedAt: a.AssignedAt}, a)
+	assert.Equal(t, "fa-1", a.RepID)
+	assert.Equal(t, routing.RuleTeamRoundRobin, a.Rule)
+	assert.Equal(t, []lead.SkippedRep{{RepID: "fa-2", Reason: routing.SkipInactive}}, a.Skipped)
 
 	a, ok = assign(t, st, req("ld-2"))
 	require.True(t, ok)
 	assert.Equal(t, "backup", a.TeamID)
 	assert.Equal(t, "bk-1", a.RepID)
-	assert.Equal(t, store.RuleOverflowRoundRobin, a.Rule)
-	assert.Equal(t, []lead.SkippedRep{{RepID: "fa-2", Reason: store.SkipInactive}, {RepID: "fa-1", Reason: store.SkipAtCapacity}}, a.Skipped)
+	assert.Equal(t, routing.RuleOverflowRoundRobin, a.Rule)
+	assert.Equal(t, []lead.SkippedRep{{RepID: "fa-1", Reason: routing.SkipAtCapacity}, {RepID: "fa-2", Reason: routing.SkipInactive}}, a.Skipped)
 
 	// Both teams full: no rep now, and nothing is recorded for the lead.
 	_, ok = assign(t, st, req("ld-3"))
@@ -160,7 +166,7 @@ func TestAssignNoTeamMatches(t *testing.T) {
 	putTeam(t, st, store.Team{TeamID: "de", Languages: pq.StringArray{"de"}})
 	putRep(t, st, "de", "de-1")
 	putTeam(t, st, store.Team{TeamID: "empty"}) // matches everything but has no reps
-	_, ok := assign(t, st, store.RouteRequest{LeadID: "ld-1", Language: "fa"})
+	_, ok := assign(t, st, routing.Request{LeadID: "ld-1", Language: "fa"})
 	assert.False(t, ok)
 }
 
@@ -169,9 +175,9 @@ func TestAssignSameLeadTwice(t *testing.T) {
 	putTeam(t, st, store.Team{TeamID: "t"})
 	putRep(t, st, "t", "rep-a")
 	putRep(t, st, "t", "rep-b")
-	first, ok := assign(t, st, store.RouteRequest{LeadID: "ld-1"})
+	first, ok := assign(t, st, routing.Request{LeadID: "ld-1"})
 	require.True(t, ok)
-	again, ok := assign(t, st, store.RouteRequest{LeadID: "ld-1", Language: "de"}) // a retry, even with other inputs
+	again, ok := assign(t, st, routing.Request{LeadID: "ld-1", Language: "de"}) // a retry, even with other inputs
 	require.True(t, ok)
 	assert.Equal(t, first, again)
 	assert.Equal(t, 1, openLeads(t, st, "rep-a"))
@@ -190,7 +196,13 @@ func TestAssignSameLeadConcurrently(t *testing.T) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { got[i], _, errs[i] = st.Assign(context.Background(), store.RouteRequest{LeadID: "ld-1"}) })
+		wg.Go(func() {
+			d, err := st.Assign(context.Background(), policy.Default(), routing.Request{LeadID: "ld-1"})
+			errs[i] = err
+			if d.Assignment != nil {
+				got[i] = *d.Assignment
+			}
+		})
 	}
 	wg.Wait()
 	for i := range n {
@@ -214,7 +226,8 @@ func TestAssignConcurrentRespectsCapacity(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			_, oks[i], errs[i] = st.Assign(context.Background(), store.RouteRequest{LeadID: fmt.Sprintf("ld-%d", i)})
+			d, err := st.Assign(context.Background(), policy.Default(), routing.Request{LeadID: fmt.Sprintf("ld-%d", i)})
+			oks[i], errs[i] = d.Assignment != nil, err
 		})
 	}
 	close(start)
@@ -235,6 +248,7 @@ func TestAssignConcurrentRespectsCapacity(t *testing.T) {
 	assert.Equal(t, 6, count(t, st, `SELECT count(*) FROM lead_assignments`))
 }
 
+// Reps who join take their share from then on; the others keep their place in the rotation.
 func TestAssignRotationSurvivesNewReps(t *testing.T) {
 	_, st := newStore(t)
 	putTeam(t, st, store.Team{TeamID: "t"})
@@ -242,18 +256,19 @@ func TestAssignRotationSurvivesNewReps(t *testing.T) {
 	putRep(t, st, "t", "rep-4")
 	assert.Equal(t, "rep-2", assignRep(t, st, "ld-1"))
 
-	// Two reps join: one before the cursor, one after it.
 	putRep(t, st, "t", "rep-1")
 	putRep(t, st, "t", "rep-3")
-	var got []string
-	for i := 2; i <= 6; i++ {
-		got = append(got, assignRep(t, st, fmt.Sprintf("ld-%d", i)))
+	counts := map[string]int{}
+	for i := 2; i <= 9; i++ {
+		counts[assignRep(t, st, fmt.Sprintf("ld-%d", i))]++
 	}
-	assert.Equal(t, []string{"rep-3", "rep-4", "rep-1", "rep-2", "rep-3"}, got)
+	assert.Equal(t, map[string]int{"rep-1": 2, "rep-2": 2, "rep-3": 2, "rep-4": 2}, counts)
 
-	// A rep leaving (deactivated) is skipped without resetting the rotation either.
+	// A rep leaving (deactivated) is skipped; the others carry on.
 	putRep(t, st, "t", "rep-4", inactive)
-	assert.Equal(t, "rep-1", assignRep(t, st, "ld-7"))
+	for i := 10; i <= 15; i++ {
+		assert.NotEqual(t, "rep-4", assignRep(t, st, fmt.Sprintf("ld-%d", i)))
+	}
 }
 
 // Rep ids are chosen by admins ("Rep-B", "rep-a", "rep_10"); the rotation cursor is compared in Go,
@@ -277,7 +292,7 @@ func TestAssignRotationIndependentOfCollation(t *testing.T) {
 	for i := range 6 {
 		got = append(got, assignRep(t, st, fmt.Sprintf("ld-%d", i)))
 	}
-	assert.Equal(t, append(ids, ids...), got, "every rep gets a turn, in rep-id order")
+	assert.Equal(t, append(ids, ids...), got, "every rep gets a turn, in byte order of rep ids")
 }
 
 // storeWithCollation opens a migrated store on a new database whose default collation is the ICU
