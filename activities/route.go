@@ -2,10 +2,14 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"time"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/leadflow/leadflow/internal/lead"
 	"github.com/leadflow/leadflow/internal/routing"
+	"github.com/leadflow/leadflow/internal/store"
 )
 
 // RouteInput is what decides where a lead goes.
@@ -65,4 +69,26 @@ func (a *Activities) EscalateQueuedLead(ctx context.Context, in QueueInput) erro
 	}
 	_, err = a.NotifyRep(ctx, NotifyInput{LeadID: in.LeadID, RepID: manager, Kind: NotifyLeadQueued, Key: "queue-escalation"})
 	return err
+}
+
+// ReassignInput is a lead to take from its rep.
+type ReassignInput struct {
+	LeadID string
+	Reason string
+}
+
+// ReassignLead routes an assigned lead again, passing its rep over and crediting them back. The
+// result has no assignment when nobody else can take it now; the lead then stays where it was.
+func (a *Activities) ReassignLead(ctx context.Context, in ReassignInput) (RouteResult, error) {
+	if in.LeadID == "" {
+		return RouteResult{}, invalid("reassign: a lead id is required", nil)
+	}
+	d, err := a.Store.Reassign(ctx, a.policy(), in.LeadID, in.Reason)
+	if errors.Is(err, store.ErrLeadClosed) {
+		return RouteResult{}, temporal.NewNonRetryableApplicationError("reassign: the lead is closed", ErrTypeRejected, err)
+	}
+	if err != nil {
+		return RouteResult{}, classify("reassign", err)
+	}
+	return RouteResult{Assignment: d.Assignment, NotAssigned: d.NotAssigned}, nil
 }

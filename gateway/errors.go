@@ -73,6 +73,10 @@ func toAPIError(err error) *apiError {
 			return &apiError{Status: http.StatusConflict, Code: "transition_not_allowed", Message: appErr.Message()}
 		case workflows.ErrTypeNotAssignedRep:
 			return &apiError{Status: http.StatusForbidden, Code: "not_assigned_rep", Message: appErr.Message(), Field: "rep_id"}
+		case workflows.ErrTypeNotAssigned:
+			return &apiError{Status: http.StatusConflict, Code: "not_assigned", Message: appErr.Message()}
+		case workflows.ErrTypeNoRepAvailable:
+			return &apiError{Status: http.StatusConflict, Code: "no_rep_available", Message: appErr.Message()}
 		case workflows.ErrTypeInvalidOutcome, workflows.ErrTypeInvalidMessage:
 			return unprocessable("invalid_request", appErr.Message(), "")
 		}

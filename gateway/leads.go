@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
@@ -163,6 +164,62 @@ func (s *server) postOutcome(c *gin.Context) {
 	if temporalx.IsNotFound(err) {
 		// The lead's workflow has completed: the lead is closed (won, lost, unqualified) or idle.
 		fail(c, s.logger, &apiError{Status: http.StatusConflict, Code: "lead_closed", Message: "the lead no longer takes outcomes"})
+		return
+	}
+	if err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	updated, err := s.store.Lead(ctx, leadID)
+	if err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	c.JSON(http.StatusOK, updated)
+}
+
+type reassignRequest struct {
+	Reason string `json:"reason"`
+}
+
+// reassignLead takes a lead from its rep and routes it again (admin): the rep is passed over and
+// credited back in the rotation, the new rep is told. 409 when the lead is closed, not assigned
+// yet, or nobody else can take it now.
+func (s *server) reassignLead(c *gin.Context) {
+	leadID, err := pathID(c, "lead_id")
+	if err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	var req reassignRequest
+	if err := decodeOptionalJSON(c, &req); err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	if utf8.RuneCountInString(req.Reason) > 500 {
+		fail(c, s.logger, unprocessable("too_long", "reason is longer than 500 characters", "reason"))
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), temporalTimeout)
+	defer cancel()
+	current, err := s.store.Lead(ctx, leadID)
+	if errors.Is(err, store.ErrNotFound) {
+		fail(c, s.logger, notFound("lead"))
+		return
+	}
+	if err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflows.ConversationWorkflowID(current.ConversationIDs[0]), UpdateName: workflows.UpdateReassign,
+		Args: []any{workflows.ReassignInput{Reason: req.Reason}}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = handle.Get(ctx, nil)
+	}
+	if temporalx.IsNotFound(err) {
+		fail(c, s.logger, &apiError{Status: http.StatusConflict, Code: "lead_closed", Message: "the lead's conversation has ended; it keeps its rep"})
 		return
 	}
 	if err != nil {

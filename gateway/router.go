@@ -111,6 +111,7 @@ func NewRouter(d Deps) *gin.Engine {
 	v1.PUT("/reps/:rep_id", admin, s.putRep)
 	v1.GET("/reps", admin, s.listReps)
 	v1.PUT("/reps/:rep_id/availability", admin, s.putAvailability)
+	v1.POST("/leads/:lead_id/reassign", admin, s.reassignLead)
 	// GET with a body as api-v1 names it; POST for clients that cannot send a body with GET.
 	v1.GET("/routing/preview", admin, s.previewRoute)
 	v1.POST("/routing/preview", admin, s.previewRoute)

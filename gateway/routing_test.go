@@ -129,6 +129,34 @@ func TestRoutingThroughTheAPI(t *testing.T) {
 		}
 	}
 
+	// An admin takes a lead from its rep: it moves to another rep of the desk, who is told, and
+	// the rep's open leads go down by one.
+	moved := views[0].Lead
+	before := repsByID(t, s)
+	var taken lead.Lead
+	code, raw := s.do(t, http.MethodPost, "/v1/leads/"+moved.LeadID+"/reassign", adminKey, map[string]any{"reason": "on a training day"}, "")
+	decode(t, raw, &taken)
+	if code != http.StatusOK ||
+		taken.Assignment == nil || taken.Assignment.RepID == moved.Assignment.RepID || taken.Assignment.ReassignedFrom != moved.Assignment.RepID ||
+		taken.Assignment.TeamID != is {
+		t.Fatalf("reassign: %d %s", code, raw)
+	}
+	now := repsByID(t, s)
+	if now[moved.Assignment.RepID].OpenLeads != before[moved.Assignment.RepID].OpenLeads-1 ||
+		now[taken.Assignment.RepID].OpenLeads != before[taken.Assignment.RepID].OpenLeads+1 {
+		t.Fatalf("open leads after the reassignment: before %+v, after %+v", before, now)
+	}
+	var state struct {
+		Lead *lead.Lead `json:"lead"`
+	}
+	s.call(t, http.MethodGet, "/v1/conversations/"+moved.ConversationIDs[0], adminKey, nil, &state)
+	if state.Lead == nil || state.Lead.Assignment == nil || state.Lead.Assignment.RepID != taken.Assignment.RepID {
+		t.Fatalf("the conversation does not show the new rep: %+v", state.Lead)
+	}
+	if code := s.call(t, http.MethodPost, "/v1/leads/ld_nosuchlead/reassign", adminKey, nil, nil); code != http.StatusNotFound {
+		t.Fatalf("reassign an unknown lead: %d", code)
+	}
+
 	// A hot lead goes to the on-call rep, outside the rotation.
 	hot := run + "-hot"
 	sendLead(t, s, hot, "IS", "We need a demo urgently, this week please. Call me on +354 611 1234 or write to ceo."+run+"@fjordtech.example",
@@ -140,7 +168,7 @@ func TestRoutingThroughTheAPI(t *testing.T) {
 	}
 
 	// The preview shows where a warm lead would go now, and assigns nothing.
-	before := repsByID(t, s)
+	before = repsByID(t, s)
 	var preview previewResponse
 	if code := s.call(t, http.MethodGet, "/v1/routing/preview", adminKey, map[string]any{
 		"fields": map[string]any{"intent": "price_inquiry", "email": "x@fjordtech.example", "language": "en"}, "country": "IS",

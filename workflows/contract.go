@@ -29,6 +29,9 @@ const (
 	UpdateClose = "close"
 	// UpdateRecordOutcome is a rep's outcome; the validator rejects transitions that are not allowed.
 	UpdateRecordOutcome = "record_outcome"
+	// UpdateReassign takes the lead from its rep and routes it again (admin); the validator
+	// rejects a lead that is not assigned or is closed.
+	UpdateReassign = "reassign"
 	// QueryState returns the live ConversationState.
 	QueryState = "state"
 )
@@ -158,6 +161,16 @@ type RecordOutcomeInput struct {
 	ByAdmin bool `json:"by_admin,omitempty"`
 }
 
+// ReassignInput is UpdateReassign's argument.
+type ReassignInput struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+// ReassignResult is the lead's new assignment.
+type ReassignResult struct {
+	Assignment lead.Assignment `json:"assignment"`
+}
+
 // RecordOutcomeResult is the lead's status after the outcome.
 type RecordOutcomeResult struct {
 	Status lead.Status `json:"status"`
@@ -171,6 +184,10 @@ const (
 	ErrTypeOutcomeNotAllowed = "OutcomeNotAllowed"
 	ErrTypeNotAssignedRep    = "NotAssignedRep"
 	ErrTypeInvalidOutcome    = "InvalidOutcome"
+	// ErrTypeNotAssigned is a reassignment of a lead no rep holds yet.
+	ErrTypeNotAssigned = "NotAssigned"
+	// ErrTypeNoRepAvailable is a reassignment nobody else can take now.
+	ErrTypeNoRepAvailable = "NoRepAvailable"
 )
 
 // ConversationState is the live state a query returns.

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,6 +53,7 @@ type conversation struct {
 	silences        int       // decay periods passed since then (RevisionPolicy)
 	reengagements   int       // returns after a silence of the policy's length (RevisionPolicy)
 	queuedEscalated bool      // the queue's manager was told the lead waits
+	reassignments   int       // times the lead was taken from its rep
 
 	fields     lead.Fields
 	facts      lead.TextFacts
@@ -110,6 +112,10 @@ func newConversation(ctx workflow.Context, in *ConversationInput) (*conversation
 	})
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRecordOutcome, c.recordOutcome,
 		workflow.UpdateHandlerOptions{Validator: c.validateOutcome}); err != nil {
+		return nil, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateReassign, c.reassign,
+		workflow.UpdateHandlerOptions{Validator: c.validateReassign}); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -379,7 +385,7 @@ func (c *conversation) writeCRM(ctx workflow.Context, leadID string, status lead
 	if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.WriteCRM, activities.WriteCRMInput{Lead: store.LeadRecord{
 		LeadID: leadID, ConversationID: c.id, WorkflowID: ConversationWorkflowID(c.id), ContactID: c.contact.ContactID,
 		Status: status, Channel: c.channel(), Fields: c.fields, Score: c.score.Score, Tier: c.score.Tier,
-		ScoreBreakdown: c.score.Breakdown, PolicyVersion: c.score.PolicyVersion, Assignment: c.assignment, FirstTouchDue: firstTouchDue, Timings: c.timings,
+		ScoreBreakdown: c.score.Breakdown, PolicyVersion: c.score.PolicyVersion, Country: c.country(), Assignment: c.assignment, FirstTouchDue: firstTouchDue, Timings: c.timings,
 		Messages: c.messages[c.saved:c.processed], Extractor: c.extractor, LLMTokens: c.llmTokens,
 	}}).Get(ctx, &written); err != nil {
 		return fmt.Errorf("write crm: %w", err)
@@ -659,6 +665,48 @@ func (c *conversation) recordOutcome(ctx workflow.Context, in RecordOutcomeInput
 	res := RecordOutcomeResult{Status: next}
 	c.outcomes[in.IdempotencyKey] = res
 	return res, nil
+}
+
+func (c *conversation) validateReassign(_ workflow.Context, _ ReassignInput) error {
+	switch {
+	case c.assignment == nil:
+		return temporal.NewApplicationError("the lead is not assigned yet", ErrTypeNotAssigned)
+	case c.status.Closed():
+		return temporal.NewApplicationError("the lead is closed", ErrTypeOutcomeNotAllowed)
+	}
+	return nil
+}
+
+// reassign takes the lead from its rep through the routing engine (the rep is credited back in the
+// rotation), tells the new rep, and writes the lead.
+func (c *conversation) reassign(ctx workflow.Context, in ReassignInput) (ReassignResult, error) {
+	if err := c.outcomeLock.Lock(ctx); err != nil { // not while an outcome is being recorded
+		return ReassignResult{}, err
+	}
+	defer c.outcomeLock.Unlock()
+	if err := c.validateReassign(ctx, in); err != nil {
+		return ReassignResult{}, err
+	}
+	var route activities.RouteResult
+	if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.ReassignLead, activities.ReassignInput{
+		LeadID: c.leadID, Reason: in.Reason,
+	}).Get(ctx, &route); err != nil {
+		return ReassignResult{}, err
+	}
+	if route.Assignment == nil {
+		return ReassignResult{}, temporal.NewApplicationError("no other rep can take the lead now: "+route.NotAssigned, ErrTypeNoRepAvailable)
+	}
+	c.assignment, c.reassignments = route.Assignment, c.reassignments+1
+	workflow.SetCurrentDetails(ctx, assignmentDetails(route.Assignment))
+	if err := workflow.ExecuteActivity(withOptions(ctx, notifyOptions()), a.NotifyRep, activities.NotifyInput{
+		LeadID: c.leadID, RepID: c.assignment.RepID, Kind: activities.NotifyNewLead, Key: "reassigned-" + strconv.Itoa(c.reassignments),
+	}).Get(ctx, nil); err != nil {
+		c.logger.Warn("Rep notification failed", "Error", err)
+	}
+	if err := c.writeCRM(ctx, c.leadID, c.status, nil); err != nil {
+		return ReassignResult{}, err
+	}
+	return ReassignResult{Assignment: *c.assignment}, nil
 }
 
 func (c *conversation) state() (ConversationState, error) {

@@ -78,6 +78,8 @@ type Assignment struct {
 	Rotation *Rotation `json:"rotation,omitempty"`
 	// PolicyVersion is the routing policy that made the decision.
 	PolicyVersion string `json:"policy_version,omitempty"`
+	// ReassignedFrom is the rep the lead was taken from, when it was reassigned.
+	ReassignedFrom string `json:"reassigned_from,omitempty"`
 }
 
 // Rotation is a team's round-robin position, as each rep's credit.

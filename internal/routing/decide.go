@@ -24,6 +24,8 @@ const (
 	SkipOutOfOffice  = "out_of_office"
 	SkipAtCapacity   = "at_capacity"
 	SkipOutsideHours = "outside_hours"
+	// SkipReassigned is the rep a lead is being taken from.
+	SkipReassigned = "reassigned_from"
 )
 
 // Why a lead was not assigned.
@@ -43,6 +45,16 @@ type Request struct {
 	Products  []string
 	Tier      lead.Tier
 	Spam      bool
+	// From is set when the lead is being taken from a rep: they are passed over, and the credit
+	// they gave for the lead is theirs again.
+	From *Reassignment
+}
+
+// Reassignment names the rep a lead is taken from and what the lead cost them in the rotation.
+type Reassignment struct {
+	RepID  string
+	TeamID string
+	Charge int64 // the credit the rep gave back for the lead (0 when it came outside the rotation)
 }
 
 // Snapshot is the roster as routing sees it: every team, the reps of the teams the lead can reach
@@ -122,6 +134,9 @@ func Reachable(teams []Team, req Request, ownerTeam string) []string {
 	if ownerTeam != "" {
 		set[ownerTeam] = true
 	}
+	if req.From != nil {
+		set[req.From.TeamID] = true // the rep losing the lead is credited back under their team's lock
+	}
 	ids := make([]string, 0, len(set))
 	for id := range set {
 		ids = append(ids, id)
@@ -145,12 +160,23 @@ func Decide(p *policy.Policy, snap Snapshot, req Request, now time.Time) Decisio
 		return Decision{NotAssigned: NotAssignedSpam}
 	}
 	d := decider{p: p, snap: snap, req: req, now: now, skipped: []lead.SkippedRep{}}
-	teams := MatchTeams(snap.Teams, req)
+	dec := d.decide()
+	if req.From != nil && dec.Assignment != nil {
+		d.creditBack(&dec)
+	}
+	return dec
+}
+
+func (d *decider) decide() Decision {
+	req, p := d.req, d.p
+	teams := MatchTeams(d.snap.Teams, req)
 	for _, rule := range p.Routing.Rules {
 		var dec *Decision
 		switch rule {
 		case RuleExistingOwner:
-			dec = d.existingOwner()
+			if req.From == nil { // a lead taken from its rep does not go back to them
+				dec = d.existingOwner()
+			}
 		case RuleHotOnCall:
 			if req.Tier == lead.TierHot && len(teams) > 0 {
 				dec = d.onCall(teams[0])
@@ -176,10 +202,33 @@ type decider struct {
 	skipped []lead.SkippedRep
 }
 
+// creditBack returns the lead's cost to the rep it was taken from: the rotation owes them the turn.
+func (d *decider) creditBack(dec *Decision) {
+	from := d.req.From
+	credit, ok := dec.Credits[from.RepID]
+	if !ok {
+		i := slices.IndexFunc(d.snap.Reps, func(r Rep) bool { return r.RepID == from.RepID })
+		if i < 0 {
+			return // the rep left the roster
+		}
+		credit = d.snap.Reps[i].Credit
+	}
+	if dec.Credits == nil {
+		dec.Credits = map[string]int64{}
+	}
+	dec.Credits[from.RepID] = credit + from.Charge
+	if rot := dec.Assignment.Rotation; rot != nil && dec.Assignment.TeamID == from.TeamID {
+		rot.After[from.RepID] = credit + from.Charge
+	}
+	dec.Assignment.ReassignedFrom = from.RepID
+}
+
 // unavailable says why a rep cannot take a lead now; "" when they can. Working hours count only
 // when asked: the on-call rep and an existing owner are reached outside them too.
 func (d *decider) unavailable(r Rep, hours bool) string {
 	switch {
+	case d.req.From != nil && r.RepID == d.req.From.RepID:
+		return SkipReassigned
 	case !r.Active:
 		return SkipInactive
 	case r.OutOfOffice != nil && d.now.Before(*r.OutOfOffice):
@@ -284,8 +333,13 @@ func (d *decider) roundRobin(matched []Team) *Decision {
 // within one lead of their weighted share. A rep who cannot take the lead gains nothing and keeps
 // no credit above zero, so a return from holiday, capacity or night brings no burst of catch-up
 // leads; a new rep starts at zero, and one who leaves takes their credit with them.
+//
+// A lead taken from a rep of the same team is not a new turn but a transfer: nobody gains, the
+// rep with the most credit takes the lead and pays what the first rep paid, and the first rep is
+// credited back (creditBack), as if the lead had gone to the new rep in the first place.
 func (d *decider) rotate(team Team) (Rep, *lead.Rotation, map[string]int64, bool) {
 	reps := d.teamReps(team.TeamID)
+	transfer := d.req.From != nil && d.req.From.TeamID == team.TeamID && d.req.From.Charge > 0
 	rot := &lead.Rotation{Before: map[string]int64{}, After: map[string]int64{}}
 	credits := map[string]int64{}
 	var total int64
@@ -294,18 +348,27 @@ func (d *decider) rotate(team Team) (Rep, *lead.Rotation, map[string]int64, bool
 		rot.Before[r.RepID] = r.Credit
 		if why := d.unavailable(r, d.p.Routing.RespectWorkingHours); why != "" {
 			d.skip(r, why)
-			credits[r.RepID] = min(r.Credit, 0)
+			credits[r.RepID] = r.Credit
+			if why != SkipReassigned {
+				credits[r.RepID] = min(r.Credit, 0)
+			}
 			continue
 		}
 		w := int64(max(r.Weight, 1))
 		total += w
-		credits[r.RepID] = r.Credit + w
+		credits[r.RepID] = r.Credit
+		if !transfer {
+			credits[r.RepID] += w
+		}
 		if best < 0 || credits[r.RepID] > credits[reps[best].RepID] {
 			best = i
 		}
 	}
 	if best < 0 {
 		return Rep{}, nil, nil, false
+	}
+	if transfer {
+		total = d.req.From.Charge
 	}
 	credits[reps[best].RepID] -= total
 	for id, c := range credits {

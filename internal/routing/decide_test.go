@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -236,5 +237,37 @@ func TestOverflowFollowsTheTeamRule(t *testing.T) {
 	}
 	if got := Reachable(s.Teams, Request{Language: "fa"}, ""); fmt.Sprint(got) != "[backup fa global]" {
 		t.Fatalf("reachable teams %v", got)
+	}
+}
+
+// A lead taken from a rep goes to someone else, and the rotation owes the rep the turn: the next
+// lead is theirs.
+func TestReassignCreditsTheRepBack(t *testing.T) {
+	p := policy.Default()
+	s := Snapshot{Teams: []Team{{TeamID: "t"}}, Reps: []Rep{rep("a", "t", 1), rep("b", "t", 1), rep("c", "t", 1)}}
+	first := Decide(p, s, Request{LeadID: "l1"}, monday10)
+	apply(&s, first)
+	a := first.Assignment
+	if a.RepID != "a" {
+		t.Fatalf("first lead went to %s", a.RepID)
+	}
+	charge := a.Rotation.Before["a"] - a.Rotation.After["a"] + 1
+	moved := Decide(p, s, Request{LeadID: "l1", From: &Reassignment{RepID: "a", TeamID: "t", Charge: charge}}, monday10)
+	if moved.Assignment == nil || moved.Assignment.RepID == "a" || moved.Assignment.ReassignedFrom != "a" ||
+		!slices.Contains(moved.Assignment.Skipped, lead.SkippedRep{RepID: "a", Reason: SkipReassigned}) {
+		t.Fatalf("reassigned: %+v", moved.Assignment)
+	}
+	apply(&s, moved)
+	s.Reps[0].OpenLeads-- // the lead left a
+	// From here on the rotation is as if the first lead had gone to the new rep: over the next
+	// leads everyone ends level, a included.
+	counts := map[string]int{moved.Assignment.RepID: 1}
+	for i := range 5 {
+		d := Decide(p, s, Request{LeadID: fmt.Sprint("l", i+2)}, monday10)
+		apply(&s, d)
+		counts[d.Assignment.RepID]++
+	}
+	if counts["a"] != 2 || counts["b"] != 2 || counts["c"] != 2 {
+		t.Fatalf("six leads spread %v, want two each", counts)
 	}
 }

@@ -184,3 +184,57 @@ func TestScoreHistory(t *testing.T) {
 	assert.Equal(t, []string{"50 warm test-1", "40 warm test-1", "40 warm test-2", "65 hot test-2"}, got)
 	assert.Equal(t, "test-2", doc.PolicyVersion)
 }
+
+// Taking a lead from its rep moves the lead, its open tasks and its assignment to the next rep in
+// one go, and credits the first rep back: over the next leads everyone ends level.
+func TestReassign(t *testing.T) {
+	ctx, st := newStore(t)
+	putTeam(t, st, store.Team{TeamID: "t"})
+	for _, id := range []string{"rep-a", "rep-b", "rep-c"} {
+		putRep(t, st, "t", id)
+	}
+	first := seedLead(t, st, leadSpec{LeadID: "ld-1", Email: "one@acme.example"})
+	require.Equal(t, "rep-a", first.Assignment.RepID)
+
+	d, err := st.Reassign(ctx, policy.Default(), "ld-1", "no answer in time")
+	require.NoError(t, err)
+	require.NotNil(t, d.Assignment)
+	to := d.Assignment.RepID
+	assert.NotEqual(t, "rep-a", to)
+	doc, err := st.Lead(ctx, "ld-1")
+	require.NoError(t, err)
+	assert.Equal(t, to, doc.Assignment.RepID)
+	assert.Equal(t, "rep-a", doc.Assignment.ReassignedFrom)
+	assert.Contains(t, doc.Assignment.Skipped, lead.SkippedRep{RepID: "rep-a", Reason: routing.SkipReassigned})
+	assert.Equal(t, 0, openLeads(t, st, "rep-a"))
+	assert.Equal(t, 1, openLeads(t, st, to))
+	assert.Equal(t, 1, count(t, st, `SELECT count(*) FROM tasks WHERE lead_id = 'ld-1' AND rep_id = $1`, to))
+
+	counts := map[string]int{to: 1}
+	for i := 2; i <= 6; i++ {
+		counts[assignRep(t, st, fmt.Sprintf("ld-%d", i))]++
+	}
+	assert.Equal(t, map[string]int{"rep-a": 2, "rep-b": 2, "rep-c": 2}, counts, "the first rep was credited back")
+
+	// Nobody else can take it: nothing changes.
+	putRep(t, st, "t", "rep-b", inactive)
+	putRep(t, st, "t", "rep-c", inactive)
+	holder := getLead(t, st, "ld-1").Assignment.RepID
+	if holder != "rep-a" {
+		d, err = st.Reassign(ctx, policy.Default(), "ld-1", "again")
+		require.NoError(t, err)
+		require.NotNil(t, d.Assignment)
+		assert.Equal(t, "rep-a", d.Assignment.RepID)
+	}
+	d, err = st.Reassign(ctx, policy.Default(), "ld-1", "again")
+	require.NoError(t, err)
+	assert.Nil(t, d.Assignment)
+	assert.Equal(t, routing.NotAssignedNoRep, d.NotAssigned)
+	assert.Equal(t, "rep-a", getLead(t, st, "ld-1").Assignment.RepID)
+
+	_, err = st.Reassign(ctx, policy.Default(), "ld-none", "x")
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	record(t, st, "ld-1", "k-won", lead.OutcomeWon, lead.StatusWon, time.Now())
+	_, err = st.Reassign(ctx, policy.Default(), "ld-1", "x")
+	assert.ErrorIs(t, err, store.ErrLeadClosed)
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -54,14 +55,10 @@ func (s *Store) assign(ctx context.Context, tx *sqlx.Tx, p *policy.Policy, req r
 	}
 	a := d.Assignment
 	a.AssignedAt = now
-	var charge int64
-	if a.Rotation != nil {
-		charge = a.Rotation.Before[a.RepID] - a.Rotation.After[a.RepID] + int64(weightOf(snap.Reps, a.RepID))
-	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO lead_assignments (lead_id, team_id, rep_id, rule, skipped, assigned_at, rotation, charge, policy_version)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		req.LeadID, a.TeamID, a.RepID, a.Rule, jsonCol[[]lead.SkippedRep]{a.Skipped}, a.AssignedAt,
-		jsonCol[*lead.Rotation]{a.Rotation}, charge, a.PolicyVersion); err != nil {
+		jsonCol[*lead.Rotation]{a.Rotation}, chargeOf(a, snap.Reps), a.PolicyVersion); err != nil {
 		return routing.Decision{}, mapErr(err) // a concurrent retry of the same lead conflicts here and retries
 	}
 	if err := writeCredits(ctx, tx, d.Credits); err != nil {
@@ -143,13 +140,89 @@ func writeCredits(ctx context.Context, tx *sqlx.Tx, credits map[string]int64) er
 	return mapErr(err)
 }
 
-func weightOf(reps []routing.Rep, repID string) int {
+// chargeOf is the credit a rep gave back for a lead in the rotation (0 outside it): what they are
+// credited back if the lead is taken from them.
+func chargeOf(a *lead.Assignment, reps []routing.Rep) int64 {
+	if a.Rotation == nil {
+		return 0
+	}
+	w := int64(1)
 	for _, r := range reps {
-		if r.RepID == repID {
-			return max(r.Weight, 1)
+		if r.RepID == a.RepID {
+			w = int64(max(r.Weight, 1))
 		}
 	}
-	return 1
+	return a.Rotation.Before[a.RepID] - a.Rotation.After[a.RepID] + w
+}
+
+// ErrLeadClosed is a lead that is no longer open (won, lost, unqualified): it keeps its rep.
+var ErrLeadClosed = errors.New("the lead is closed")
+
+// Reassign takes an open lead from its rep and routes it again under the policy, passing that rep
+// over, in one transaction: the rep is credited back the lead's cost in the rotation, and the
+// assignment, the lead and its pending tasks name the new rep. When nobody else can take the lead
+// nothing changes and the decision says why. ErrNotFound when the lead has no assignment.
+func (s *Store) Reassign(ctx context.Context, p *policy.Policy, leadID, reason string) (d routing.Decision, err error) {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var cur struct {
+			RepID     string         `db:"rep_id"`
+			TeamID    string         `db:"team_id"`
+			Charge    int64          `db:"charge"`
+			Released  bool           `db:"released"`
+			ContactID string         `db:"contact_id"`
+			Language  sql.NullString `db:"language"`
+			Country   sql.NullString `db:"country"`
+			Tier      string         `db:"tier"`
+			Products  pq.StringArray `db:"products"`
+		}
+		if err := tx.GetContext(ctx, &cur, `
+			SELECT a.rep_id, a.team_id, a.charge, a.released_at IS NOT NULL AS released, l.contact_id, l.language, l.country, l.tier,
+			       ARRAY(SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(l.fields->'product_interest'->'value') = 'array'
+			                                              THEN l.fields->'product_interest'->'value' ELSE '[]' END)) AS products
+			FROM lead_assignments a JOIN leads l ON l.lead_id = a.lead_id
+			WHERE a.lead_id = $1 FOR UPDATE OF a`, leadID); err != nil {
+			return mapErr(err)
+		}
+		if cur.Released {
+			return ErrLeadClosed
+		}
+		req := routing.Request{LeadID: leadID, ContactID: cur.ContactID, Language: cur.Language.String, Country: cur.Country.String,
+			Products: cur.Products, Tier: lead.Tier(cur.Tier),
+			From: &routing.Reassignment{RepID: cur.RepID, TeamID: cur.TeamID, Charge: cur.Charge}}
+		snap, err := s.snapshot(ctx, tx, p, req, true)
+		if err != nil {
+			return err
+		}
+		now := nowMicro()
+		d = routing.Decide(p, snap, req, now)
+		a := d.Assignment
+		if a == nil {
+			return nil
+		}
+		a.AssignedAt = now
+		if _, err := tx.ExecContext(ctx, `UPDATE lead_assignments SET team_id = $2, rep_id = $3, rule = $4, skipped = $5, assigned_at = $6,
+			rotation = $7, charge = $8, policy_version = $9, reassigned_from = $10 WHERE lead_id = $1`,
+			leadID, a.TeamID, a.RepID, a.Rule, jsonCol[[]lead.SkippedRep]{a.Skipped}, a.AssignedAt,
+			jsonCol[*lead.Rotation]{a.Rotation}, chargeOf(a, snap.Reps), a.PolicyVersion, a.ReassignedFrom); err != nil {
+			return mapErr(err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE leads SET team_id = $2, rep_id = $3, updated_at = now() WHERE lead_id = $1`, leadID, a.TeamID, a.RepID); err != nil {
+			return mapErr(err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET rep_id = $2, updated_at = now() WHERE lead_id = $1 AND status = $3`,
+			leadID, a.RepID, lead.FollowupPending); err != nil {
+			return mapErr(err)
+		}
+		if err := writeCredits(ctx, tx, d.Credits); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "workflow", "lead.reassigned", "lead", leadID,
+			map[string]any{"from": cur.RepID, "to": a.RepID, "team_id": a.TeamID, "rule": a.Rule, "reason": reason})
+	})
+	if err != nil {
+		return routing.Decision{}, fmt.Errorf("reassign lead: %w", err)
+	}
+	return d, nil
 }
 
 // nowMicro is the current time at Postgres' precision (microseconds), so the assignment returned by
@@ -166,15 +239,19 @@ type assignmentRow struct {
 	AssignedAt    time.Time                  `db:"assigned_at"`
 	Rotation      jsonCol[*lead.Rotation]    `db:"rotation"`
 	PolicyVersion *string                    `db:"policy_version"`
+	From          *string                    `db:"reassigned_from"`
 }
 
-const assignmentColumns = `lead_id, team_id, rep_id, rule, skipped, assigned_at, rotation, policy_version`
+const assignmentColumns = `lead_id, team_id, rep_id, rule, skipped, assigned_at, rotation, policy_version, reassigned_from`
 
 func (r assignmentRow) assignment() lead.Assignment {
 	a := lead.Assignment{RepID: r.RepID, TeamID: r.TeamID, Rule: r.Rule, Skipped: nonNilSlice(r.Skipped.V),
 		AssignedAt: r.AssignedAt.UTC(), Rotation: r.Rotation.V}
 	if r.PolicyVersion != nil {
 		a.PolicyVersion = *r.PolicyVersion
+	}
+	if r.From != nil {
+		a.ReassignedFrom = *r.From
 	}
 	return a
 }

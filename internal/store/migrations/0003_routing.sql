@@ -15,7 +15,11 @@ ALTER TABLE teams ADD COLUMN overflow jsonb NOT NULL DEFAULT '{"to": "next_team"
 ALTER TABLE lead_assignments ADD COLUMN rotation jsonb;
 ALTER TABLE lead_assignments ADD COLUMN charge bigint NOT NULL DEFAULT 0;
 ALTER TABLE lead_assignments ADD COLUMN policy_version text;
+ALTER TABLE lead_assignments ADD COLUMN reassigned_from text;
 ALTER TABLE leads ADD COLUMN policy_version text;
+-- The country the lead was routed by (the visit's, else the one the customer gave): reassignment
+-- and the policy replay route it again by the same facts.
+ALTER TABLE leads ADD COLUMN country text;
 
 -- Every change of a lead's score or tier, with the policy version and the signals that counted.
 CREATE TABLE lead_scores (
