@@ -53,9 +53,10 @@ lint: $(BIN)/staticcheck $(BIN)/workflowcheck
 	$(BIN)/staticcheck ./...
 	$(BIN)/workflowcheck ./workflows/...
 
-## build: the gateway, the worker, the local stack supervisor, the benchmark and eval into ./bin.
+## build: the gateway, the worker, the local stack supervisor, the benchmark, eval and the leadflow
+## operator command (policy replay) into ./bin.
 build:
-	$(GO) build -o $(BIN)/ ./gateway ./worker ./deploy/local ./bench ./eval
+	$(GO) build -o $(BIN)/ ./gateway ./worker ./deploy/local ./bench ./eval ./cmd/leadflow
 
 tools: $(BIN)/temporal $(BIN)/staticcheck $(BIN)/workflowcheck
 

@@ -55,7 +55,7 @@ func (s *server) previewRoute(c *gin.Context) {
 		fail(c, s.logger, unprocessable("invalid_code", "country must be an ISO 3166-1 alpha-2 code such as IR", "country"))
 		return
 	}
-	score := scoring.Score(s.policy, scoring.Input{Fields: fields, Events: req.Events})
+	score := scoring.Score(s.policy, scoring.Input{Fields: fields, ScoreContext: lead.ScoreContext{Events: req.Events}})
 	r := routing.Request{LeadID: "preview", ContactID: req.ContactID, Language: fields.Language.Or(""), Country: country,
 		Products: fields.ProductInterest.Or(nil), Tier: score.Tier, Spam: fields.IsSpam()}
 	d, err := s.store.PreviewRoute(c.Request.Context(), s.policy, r)

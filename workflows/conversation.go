@@ -385,7 +385,7 @@ func (c *conversation) writeCRM(ctx workflow.Context, leadID string, status lead
 	if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.WriteCRM, activities.WriteCRMInput{Lead: store.LeadRecord{
 		LeadID: leadID, ConversationID: c.id, WorkflowID: ConversationWorkflowID(c.id), ContactID: c.contact.ContactID,
 		Status: status, Channel: c.channel(), Fields: c.fields, Score: c.score.Score, Tier: c.score.Tier,
-		ScoreBreakdown: c.score.Breakdown, PolicyVersion: c.score.PolicyVersion, Country: c.country(), Assignment: c.assignment, FirstTouchDue: firstTouchDue, Timings: c.timings,
+		ScoreBreakdown: c.score.Breakdown, PolicyVersion: c.score.PolicyVersion, ScoreContext: c.scoreContext(), Country: c.country(), Assignment: c.assignment, FirstTouchDue: firstTouchDue, Timings: c.timings,
 		Messages: c.messages[c.saved:c.processed], Extractor: c.extractor, LLMTokens: c.llmTokens,
 	}}).Get(ctx, &written); err != nil {
 		return fmt.Errorf("write crm: %w", err)
@@ -505,11 +505,15 @@ func (c *conversation) rescore(ctx workflow.Context) error {
 // returns counted so far.
 func (c *conversation) scoreLead(ctx workflow.Context) error {
 	if err := workflow.ExecuteLocalActivity(withLocalOptions(ctx), a.ScoreLead, scoring.Input{
-		Fields: c.fields, Events: c.events(), Facts: c.facts, Silences: c.silences, Reengagements: c.reengagements,
+		Fields: c.fields, ScoreContext: c.scoreContext(),
 	}).Get(ctx, &c.score); err != nil {
 		return fmt.Errorf("score: %w", err)
 	}
 	return nil
+}
+
+func (c *conversation) scoreContext() lead.ScoreContext {
+	return lead.ScoreContext{Events: c.events(), Facts: c.facts, Silences: c.silences, Reengagements: c.reengagements}
 }
 
 // decays reports whether silence costs this lead points now: it exists, is still open, and the

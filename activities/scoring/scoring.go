@@ -16,13 +16,8 @@ import (
 // Input is what a score is computed from.
 type Input struct {
 	Fields lead.Fields
-	Events []string       // context.events from the chatbot, e.g. viewed_pricing, clicked_demo_cta
-	Facts  lead.TextFacts `json:",omitzero"`
-	// Silences is how many of the policy's decay periods passed without a customer message, and
-	// Reengagements how many times the customer came back after the policy's re-engagement silence.
-	// The workflow counts them on its clock; the policy gives them points.
-	Silences      int `json:",omitempty"`
-	Reengagements int `json:",omitempty"`
+	// The workflow counts silences and returns on its clock; the policy gives them points.
+	lead.ScoreContext
 }
 
 // Result is a score with its reasons, and the policy's clock for the workflow: when silence next

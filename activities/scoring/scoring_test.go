@@ -39,7 +39,7 @@ func TestScore(t *testing.T) {
 		wantTier  lead.Tier
 		signals   string
 	}{
-		{"hot demo with phone, urgency and CTA", Input{Fields: fields(lead.IntentDemoRequest, true, true, lead.UrgencyHigh), Events: []string{"clicked_demo_cta", "viewed_pricing"}},
+		{"hot demo with phone, urgency and CTA", Input{Fields: fields(lead.IntentDemoRequest, true, true, lead.UrgencyHigh), ScoreContext: lead.ScoreContext{Events: []string{"clicked_demo_cta", "viewed_pricing"}}},
 			10 + 10 + 5 + 25 + 15 + 15 + 10, lead.TierHot, "base clicked_demo_cta viewed_pricing demo_request urgency_high phone_known email_known"},
 		{"warm price question by email", Input{Fields: fields(lead.IntentPriceInquiry, false, true, "")}, 10 + 15 + 10, lead.TierWarm,
 			"base price_inquiry email_known"},
@@ -48,13 +48,13 @@ func TestScore(t *testing.T) {
 		})}, 10 + 15 + 10 + 5, lead.TierWarm, "base price_inquiry email_known company_email"},
 		{"cold support question", Input{Fields: fields(lead.IntentSupport, false, true, lead.UrgencyLow)}, 0, lead.TierCold,
 			"base support urgency_low email_known"},
-		{"spam is zero", Input{Fields: fields(lead.IntentSpam, true, true, lead.UrgencyHigh), Events: []string{"clicked_demo_cta"}}, 0, lead.TierCold, "spam"},
-		{"repeated events count once, unknown events not at all", Input{Fields: fields(lead.IntentOther, true, false, ""), Events: []string{"viewed_pricing", "viewed_pricing", "page_view"}},
+		{"spam is zero", Input{Fields: fields(lead.IntentSpam, true, true, lead.UrgencyHigh), ScoreContext: lead.ScoreContext{Events: []string{"clicked_demo_cta"}}}, 0, lead.TierCold, "spam"},
+		{"repeated events count once, unknown events not at all", Input{Fields: fields(lead.IntentOther, true, false, ""), ScoreContext: lead.ScoreContext{Events: []string{"viewed_pricing", "viewed_pricing", "page_view"}}},
 			10 + 5 + 15, lead.TierCold, "base viewed_pricing phone_known"},
 		{"budget, a large one, size and seats", Input{Fields: with(fields(lead.IntentPurchase, true, false, ""), func(f *lead.Fields) {
 			f.Budget = lead.Set(lead.Money{Amount: 12000, Currency: "EUR"}, 0.8, "x", lead.SourceRules)
 			f.CompanySize = lead.Set("51-200", 0.45, "x", lead.SourceRules)
-		}), Facts: lead.TextFacts{Users: 60, Branches: 4}}, 100, lead.TierHot,
+		}), ScoreContext: lead.ScoreContext{Facts: lead.TextFacts{Users: 60, Branches: 4}}}, 100, lead.TierHot,
 			"base purchase budget_stated budget_large company_size_51-200 users branches phone_known"},
 		{"a budget in toman is small", Input{Fields: with(fields(lead.IntentPurchase, true, false, ""), func(f *lead.Fields) {
 			f.Budget = lead.Set(lead.Money{Amount: 500_000_000, Currency: "IRR"}, 0.8, "x", lead.SourceRules)
@@ -63,17 +63,17 @@ func TestScore(t *testing.T) {
 			var f lead.Fields
 			f.Intent = lead.Set(lead.IntentDemoRequest, 0.8, "x", lead.SourceRules)
 			return f
-		}(), Facts: lead.TextFacts{Words: 3}}, 0, lead.TierCold, "base demo_request missing_contact vague"},
+		}(), ScoreContext: lead.ScoreContext{Facts: lead.TextFacts{Words: 3}}}, 0, lead.TierCold, "base demo_request missing_contact vague"},
 		{"contact read with low confidence; links", Input{Fields: with(fields(lead.IntentPriceInquiry, true, false, ""), func(f *lead.Fields) {
 			f.Phone.Confidence = 0.4
-		}), Facts: lead.TextFacts{Words: 40, Links: 3}}, 10 + 15 + 15 - 10 - 15, lead.TierCold, "base price_inquiry phone_known low_confidence_contact links"},
+		}), ScoreContext: lead.ScoreContext{Facts: lead.TextFacts{Words: 40, Links: 3}}}, 10 + 15 + 15 - 10 - 15, lead.TierCold, "base price_inquiry phone_known low_confidence_contact links"},
 		{"a complete profile", Input{Fields: with(fields(lead.IntentDemoRequest, true, true, ""), func(f *lead.Fields) {
 			f.FullName = lead.Set("Sara Kim", 0.9, "x", lead.SourceRules)
 			f.Company = lead.Set("Brightwave", 0.9, "x", lead.SourceRules)
 		})}, 10 + 25 + 15 + 10 + 5 + 5 + 5, lead.TierHot, "base demo_request phone_known email_known name_known company_known profile_complete"},
-		{"silence decays, a return raises", Input{Fields: fields(lead.IntentPriceInquiry, false, true, ""), Silences: 2, Reengagements: 1},
+		{"silence decays, a return raises", Input{Fields: fields(lead.IntentPriceInquiry, false, true, ""), ScoreContext: lead.ScoreContext{Silences: 2, Reengagements: 1}},
 			10 + 15 + 10 + 15 - 20, lead.TierCold, "base price_inquiry email_known reengaged silence_decay"},
-		{"never below 0", Input{Fields: fields(lead.IntentSupport, false, true, lead.UrgencyLow), Silences: 9}, 0, lead.TierCold,
+		{"never below 0", Input{Fields: fields(lead.IntentSupport, false, true, lead.UrgencyLow), ScoreContext: lead.ScoreContext{Silences: 9}}, 0, lead.TierCold,
 			"base support urgency_low email_known silence_decay"},
 	}
 	for _, tt := range tests {
@@ -112,7 +112,7 @@ routing:
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := Score(p, Input{Fields: fields(lead.IntentDemoRequest, true, true, lead.UrgencyHigh), Events: []string{"clicked_demo_cta"}})
+	got := Score(p, Input{Fields: fields(lead.IntentDemoRequest, true, true, lead.UrgencyHigh), ScoreContext: lead.ScoreContext{Events: []string{"clicked_demo_cta"}}})
 	if got.Score != 50 || got.Tier != lead.TierWarm || len(got.Breakdown) != 1 || got.PolicyVersion != "strict-1" {
 		t.Fatalf("got %+v", got)
 	}
@@ -129,7 +129,7 @@ func TestTierOf(t *testing.T) {
 
 func BenchmarkScore(b *testing.B) {
 	p := policy.Default()
-	in := Input{Fields: fields(lead.IntentDemoRequest, true, true, lead.UrgencyHigh), Events: []string{"clicked_demo_cta"}}
+	in := Input{Fields: fields(lead.IntentDemoRequest, true, true, lead.UrgencyHigh), ScoreContext: lead.ScoreContext{Events: []string{"clicked_demo_cta"}}}
 	for b.Loop() {
 		Score(p, in)
 	}

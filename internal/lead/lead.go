@@ -356,3 +356,15 @@ type TextFacts struct {
 	Words    int `json:"words,omitempty"`
 	Links    int `json:"links,omitempty"`
 }
+
+// ScoreContext is what a score weighs beside the fields: the chatbot's events, counts from the
+// customer's words, and the silences and returns counted so far. It is stored with the lead so that
+// a candidate policy can score the same lead again (policy replay).
+type ScoreContext struct {
+	Events []string  `json:"events,omitempty"` // context.events, e.g. viewed_pricing, clicked_demo_cta
+	Facts  TextFacts `json:"facts,omitzero"`
+	// Silences is how many of the policy's decay periods passed without a customer message, and
+	// Reengagements how many times the customer came back after the policy's re-engagement silence.
+	Silences      int `json:"silences,omitempty"`
+	Reengagements int `json:"reengagements,omitempty"`
+}

@@ -27,10 +27,11 @@ type LeadRecord struct {
 	Score          int
 	Tier           lead.Tier
 	ScoreBreakdown []lead.ScoreSignal
-	PolicyVersion  string           // the scoring policy that made Score; a change of it is a new entry in the score history
-	Country        string           // the country the lead is routed by (ISO 3166-1 alpha-2; may be empty)
-	Assignment     *lead.Assignment // nil while no rep could take the lead
-	FirstTouchDue  *time.Time       // when the first call task falls due; set with Assignment
+	PolicyVersion  string            // the scoring policy that made Score; a change of it is a new entry in the score history
+	Country        string            // the country the lead is routed by (ISO 3166-1 alpha-2; may be empty)
+	ScoreContext   lead.ScoreContext // what the score weighed beside the fields, for the policy replay
+	Assignment     *lead.Assignment  // nil while no rep could take the lead
+	FirstTouchDue  *time.Time        // when the first call task falls due; set with Assignment
 	Timings        lead.Timings
 	Messages       []lead.Message // transcript messages not written yet (repeats are ignored)
 	// Extractor and LLMTokens say how the fields were read ("rules" or "llm+rules") and what the
@@ -72,13 +73,14 @@ func (s *Store) SaveLead(ctx context.Context, r LeadRecord) (lead.Status, error)
 			    SELECT $1, COALESCE((SELECT seq FROM last), 0) + 1, $7, $8, $17, $14
 			    WHERE NOT EXISTS (SELECT 1 FROM last WHERE score = $7 AND tier = $8 AND policy_version = $17))
 			INSERT INTO leads (lead_id, conversation_id, workflow_id, contact_id, status, channel, score, tier, intent, language,
-			                   team_id, rep_id, fields, score_breakdown, sla, timings, policy_version, country)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULLIF($18, ''))
+			                   team_id, rep_id, fields, score_breakdown, sla, timings, policy_version, country, score_context)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULLIF($18, ''), $19)
 			ON CONFLICT (lead_id) DO UPDATE SET
 			    status = CASE WHEN leads.status IN ('contacted', 'qualified', 'unqualified', 'won', 'lost') THEN leads.status ELSE EXCLUDED.status END,
 			    score = EXCLUDED.score, tier = EXCLUDED.tier, intent = EXCLUDED.intent, language = EXCLUDED.language,
 			    team_id = EXCLUDED.team_id, rep_id = EXCLUDED.rep_id, fields = EXCLUDED.fields,
 			    score_breakdown = EXCLUDED.score_breakdown, policy_version = EXCLUDED.policy_version, country = EXCLUDED.country,
+			    score_context = EXCLUDED.score_context,
 			    sla = CASE WHEN leads.sla->>'first_touch_due_at' IS NULL THEN EXCLUDED.sla ELSE leads.sla END,
 			    timings = EXCLUDED.timings || jsonb_build_object(
 			        'crm_written_at', COALESCE(NULLIF(leads.timings->'crm_written_at', 'null'), EXCLUDED.timings->'crm_written_at'),
@@ -87,7 +89,7 @@ func (s *Store) SaveLead(ctx context.Context, r LeadRecord) (lead.Status, error)
 			RETURNING status`,
 			r.LeadID, r.ConversationID, r.WorkflowID, r.ContactID, r.Status, r.Channel, r.Score, r.Tier,
 			f.Intent.Value, f.Language.Value, teamID, repID, jsonCol[lead.Fields]{f},
-			jsonCol[[]lead.ScoreSignal]{nonNilSlice(r.ScoreBreakdown)}, jsonCol[lead.SLA]{sla}, jsonCol[lead.Timings]{r.Timings}, r.PolicyVersion, r.Country); err != nil {
+			jsonCol[[]lead.ScoreSignal]{nonNilSlice(r.ScoreBreakdown)}, jsonCol[lead.SLA]{sla}, jsonCol[lead.Timings]{r.Timings}, r.PolicyVersion, r.Country, jsonCol[lead.ScoreContext]{r.ScoreContext}); err != nil {
 			return mapErr(err)
 		}
 		if len(r.Messages) > 0 {

@@ -263,3 +263,54 @@ func assignmentOf(ctx context.Context, q sqlx.QueryerContext, leadID string) (le
 	}
 	return row.assignment(), nil
 }
+
+// RoutedLead is a lead as the policy replay needs it: what it was scored and routed on, and what
+// was decided.
+type RoutedLead struct {
+	LeadID       string                     `db:"lead_id"`
+	ContactID    string                     `db:"contact_id"`
+	CreatedAt    time.Time                  `db:"created_at"`
+	Fields       jsonCol[lead.Fields]       `db:"fields"`
+	ScoreContext jsonCol[lead.ScoreContext] `db:"score_context"`
+	Language     sql.NullString             `db:"language"`
+	Country      sql.NullString             `db:"country"`
+	Score        int                        `db:"score"`
+	Tier         string                     `db:"tier"`
+	TeamID       sql.NullString             `db:"team_id"`
+	RepID        sql.NullString             `db:"rep_id"`
+	Rule         sql.NullString             `db:"rule"`
+	Open         bool                       `db:"open"` // the assignment still counts against the rep's capacity
+}
+
+// LeadsSince lists the leads created since a time, oldest first, with their scores and assignments.
+func (s *Store) LeadsSince(ctx context.Context, since time.Time) ([]RoutedLead, error) {
+	var out []RoutedLead
+	if err := s.db.SelectContext(ctx, &out, `
+		SELECT l.lead_id, l.contact_id, l.created_at, l.fields, l.score_context, l.language, l.country, l.score, l.tier,
+		       a.team_id, a.rep_id, a.rule, (a.lead_id IS NOT NULL AND a.released_at IS NULL) AS open
+		FROM leads l LEFT JOIN lead_assignments a ON a.lead_id = l.lead_id
+		WHERE l.created_at >= $1 ORDER BY l.created_at, l.lead_id`, since); err != nil {
+		return nil, fmt.Errorf("leads since: %w", mapErr(err))
+	}
+	return out, nil
+}
+
+// OwnersBefore maps each contact to the rep of its latest lead assigned before a time: the existing
+// owners the replayed leads start from.
+func (s *Store) OwnersBefore(ctx context.Context, before time.Time) (map[string]string, error) {
+	var rows []struct {
+		ContactID string `db:"contact_id"`
+		RepID     string `db:"rep_id"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `
+		SELECT DISTINCT ON (l.contact_id) l.contact_id, a.rep_id
+		FROM leads l JOIN lead_assignments a ON a.lead_id = l.lead_id
+		WHERE l.created_at < $1 ORDER BY l.contact_id, a.assigned_at DESC`, before); err != nil {
+		return nil, fmt.Errorf("owners: %w", mapErr(err))
+	}
+	owners := make(map[string]string, len(rows))
+	for _, r := range rows {
+		owners[r.ContactID] = r.RepID
+	}
+	return owners, nil
+}

@@ -20,6 +20,8 @@ ALTER TABLE leads ADD COLUMN policy_version text;
 -- The country the lead was routed by (the visit's, else the one the customer gave): reassignment
 -- and the policy replay route it again by the same facts.
 ALTER TABLE leads ADD COLUMN country text;
+-- What the score weighed beside the fields (events, counts from the customer's words, silences).
+ALTER TABLE leads ADD COLUMN score_context jsonb NOT NULL DEFAULT '{}';
 
 -- Every change of a lead's score or tier, with the policy version and the signals that counted.
 CREATE TABLE lead_scores (
