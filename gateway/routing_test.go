@@ -10,6 +10,7 @@ import (
 
 	"github.com/leadflow/leadflow/internal/lead"
 	"github.com/leadflow/leadflow/internal/routing"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // sendLead posts a one-message conversation from a country, closes it and returns its id.
@@ -153,6 +154,7 @@ func TestRoutingThroughTheAPI(t *testing.T) {
 	if state.Lead == nil || state.Lead.Assignment == nil || state.Lead.Assignment.RepID != taken.Assignment.RepID {
 		t.Fatalf("the conversation does not show the new rep: %+v", state.Lead)
 	}
+	writeHistory(t, s, workflows.ConversationWorkflowID(moved.ConversationIDs[0]), "assigned_reassigned.json")
 	if code := s.call(t, http.MethodPost, "/v1/leads/ld_nosuchlead/reassign", adminKey, nil, nil); code != http.StatusNotFound {
 		t.Fatalf("reassign an unknown lead: %d", code)
 	}

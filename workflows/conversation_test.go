@@ -35,6 +35,7 @@ type conversationSuite struct {
 // every promise.
 func TestConversation(t *testing.T) {
 	t.Run("Current", func(t *testing.T) { suite.Run(t, &conversationSuite{revision: CurrentRevision}) })
+	t.Run("RevisionLean", func(t *testing.T) { suite.Run(t, &conversationSuite{revision: RevisionLean}) })
 	t.Run("RevisionInitial", func(t *testing.T) { suite.Run(t, &conversationSuite{revision: RevisionInitial}) })
 }
 
