@@ -97,4 +97,3 @@ func replay(ctx context.Context, st *store.Store, p *policy.Policy, since time.T
 	}
 	return shadow.Replay(p, roster, owners, leads), nil
 }
-
