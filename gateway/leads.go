@@ -153,24 +153,29 @@ func (s *server) postOutcome(c *gin.Context) {
 	}
 	in := workflows.RecordOutcomeInput{RepID: req.RepID, Outcome: req.Outcome, Note: req.Note, Amount: req.Amount,
 		Reason: req.Reason, SnoozeUntil: req.SnoozeUntil, IdempotencyKey: req.IdempotencyKey, ByAdmin: callerOf(c).has(scopeAdmin)}
+	s.updateLead(ctx, c, current, workflows.UpdateRecordOutcome, in, "the lead no longer takes outcomes")
+}
+
+// updateLead sends an Update to the lead's conversation workflow, waits for its result and answers
+// with the lead as it is then. A completed workflow is a closed (won, lost, unqualified) or idle
+// lead: 409 lead_closed with closedMessage.
+func (s *server) updateLead(ctx context.Context, c *gin.Context, current lead.Lead, update string, arg any, closedMessage string) {
 	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.ConversationWorkflowID(current.ConversationIDs[0]), UpdateName: workflows.UpdateRecordOutcome,
-		Args: []any{in}, WaitForStage: client.WorkflowUpdateStageCompleted,
+		WorkflowID: workflows.ConversationWorkflowID(current.ConversationIDs[0]), UpdateName: update,
+		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var res workflows.RecordOutcomeResult
 	if err == nil {
-		err = handle.Get(ctx, &res)
+		err = handle.Get(ctx, nil)
 	}
 	if temporalx.IsNotFound(err) {
-		// The lead's workflow has completed: the lead is closed (won, lost, unqualified) or idle.
-		fail(c, s.logger, &apiError{Status: http.StatusConflict, Code: "lead_closed", Message: "the lead no longer takes outcomes"})
+		fail(c, s.logger, &apiError{Status: http.StatusConflict, Code: "lead_closed", Message: closedMessage})
 		return
 	}
 	if err != nil {
 		fail(c, s.logger, err)
 		return
 	}
-	updated, err := s.store.Lead(ctx, leadID)
+	updated, err := s.store.Lead(ctx, current.LeadID)
 	if err != nil {
 		fail(c, s.logger, err)
 		return
@@ -211,25 +216,6 @@ func (s *server) reassignLead(c *gin.Context) {
 		fail(c, s.logger, err)
 		return
 	}
-	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.ConversationWorkflowID(current.ConversationIDs[0]), UpdateName: workflows.UpdateReassign,
-		Args: []any{workflows.ReassignInput{Reason: req.Reason}}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = handle.Get(ctx, nil)
-	}
-	if temporalx.IsNotFound(err) {
-		fail(c, s.logger, &apiError{Status: http.StatusConflict, Code: "lead_closed", Message: "the lead's conversation has ended; it keeps its rep"})
-		return
-	}
-	if err != nil {
-		fail(c, s.logger, err)
-		return
-	}
-	updated, err := s.store.Lead(ctx, leadID)
-	if err != nil {
-		fail(c, s.logger, err)
-		return
-	}
-	c.JSON(http.StatusOK, updated)
+	s.updateLead(ctx, c, current, workflows.UpdateReassign, workflows.ReassignInput{Reason: req.Reason},
+		"the lead's conversation has ended; it keeps its rep")
 }

@@ -6,10 +6,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -156,7 +158,7 @@ func StartPostgres(ctx context.Context, opts PostgresOptions) (_ *Postgres, err 
 			// Unsafe on crash, which does not matter for a throw-away cluster.
 			args = append(args, "-c", "fsync=off", "-c", "full_page_writes=off")
 		}
-		for _, k := range sortedKeys(opts.Settings) {
+		for _, k := range slices.Sorted(maps.Keys(opts.Settings)) {
 			args = append(args, "-c", k+"="+opts.Settings[k])
 		}
 		cmd := exec.Command(filepath.Join(binDir, "postgres"), args...)

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,10 +163,10 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (_ *Temporal, err 
 		if t.namespace != "default" {
 			args = append(args, "--namespace", t.namespace)
 		}
-		for _, name := range sortedKeys(attrs) {
+		for _, name := range slices.Sorted(maps.Keys(attrs)) {
 			args = append(args, "--search-attribute", name+"="+attrs[name].String())
 		}
-		for _, k := range sortedKeys(opts.DynamicConfig) {
+		for _, k := range slices.Sorted(maps.Keys(opts.DynamicConfig)) {
 			args = append(args, "--dynamic-config-value", k+"="+opts.DynamicConfig[k])
 		}
 
@@ -263,7 +264,7 @@ func (t *Temporal) waitReady(ctx context.Context, want map[string]enumspb.Indexe
 				}
 				added = true
 			}
-			return fmt.Errorf("search attributes not visible yet: %v", sortedKeys(missing))
+			return fmt.Errorf("search attributes not visible yet: %v", slices.Sorted(maps.Keys(missing)))
 		}()
 		if lastErr == nil {
 			return nil
@@ -391,13 +392,4 @@ func temporalEnv() []string {
 		env = append(env, kv)
 	}
 	return env
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -9,9 +9,9 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -208,7 +208,7 @@ func (p *Policy) validate() error {
 		}
 	}
 	keyed := func(name string, m map[string]int, allowed []string) {
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if allowed != nil && !slices.Contains(allowed, k) {
 				bad("%s: unknown %q (one of %s)", name, k, strings.Join(allowed, ", "))
 			}
@@ -291,13 +291,4 @@ func (p *Policy) validate() error {
 func (s *Scoring) USDPerUnit(currency string) (float64, bool) {
 	r, ok := s.usd[strings.ToUpper(currency)]
 	return r, ok
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -7,7 +7,8 @@ package shadow
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -125,11 +126,11 @@ func (r Report) Print(w io.Writer, limit int) {
 	fmt.Fprintf(w, "Policy %s replayed over %d leads\n\n", r.Policy, r.Leads)
 	fmt.Fprintf(w, "  tier changes  %d\n  team changes  %d\n  rule changes  %d\n  rep changes   %d (the rotation is simulated from level)\n",
 		r.TierChanges, r.TeamChanges, r.RuleChanges, r.RepChanges)
-	for _, reason := range sortedKeys(r.NotAssigned) {
+	for _, reason := range slices.Sorted(maps.Keys(r.NotAssigned)) {
 		fmt.Fprintf(w, "  not assigned  %d (%s)\n", r.NotAssigned[reason], reason)
 	}
 	fmt.Fprintf(w, "\nTiers (now → candidate)\n")
-	for _, k := range sortedKeys(r.Tiers) {
+	for _, k := range slices.Sorted(maps.Keys(r.Tiers)) {
 		fmt.Fprintf(w, "  %-12s %d\n", k, r.Tiers[k])
 	}
 	if len(r.Changes) == 0 {
@@ -157,13 +158,4 @@ func arrow(from, to string) string {
 		return from
 	}
 	return strings.Join([]string{from, to}, "→")
-}
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
