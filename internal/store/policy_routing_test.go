@@ -153,6 +153,7 @@ func TestPreviewRouteChangesNothing(t *testing.T) {
 		require.NoError(t, err)
 		require.NotNil(t, d.Assignment)
 		assert.Equal(t, "rep-a", d.Assignment.RepID)
+		assert.WithinDuration(t, time.Now(), d.Assignment.AssignedAt, time.Minute)
 	}
 	assert.Zero(t, count(t, st, `SELECT count(*) FROM lead_assignments`))
 	assert.Zero(t, count(t, st, `SELECT count(*) FROM reps WHERE rotation_credit <> 0`))
@@ -225,6 +226,7 @@ func TestReassign(t *testing.T) {
 		require.NoError(t, err)
 		require.NotNil(t, d.Assignment)
 		assert.Equal(t, "rep-a", d.Assignment.RepID)
+		assert.WithinDuration(t, time.Now(), d.Assignment.AssignedAt, time.Minute)
 	}
 	d, err = st.Reassign(ctx, policy.Default(), "ld-1", "again")
 	require.NoError(t, err)

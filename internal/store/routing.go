@@ -75,8 +75,12 @@ func (s *Store) PreviewRoute(ctx context.Context, p *policy.Policy, req routing.
 	if err != nil {
 		return routing.Decision{}, fmt.Errorf("preview route: %w", err)
 	}
-	d := routing.Decide(p, snap, req, time.Now())
+	now := nowMicro()
+	d := routing.Decide(p, snap, req, now)
 	d.Credits = nil
+	if d.Assignment != nil {
+		d.Assignment.AssignedAt = now // when it would have been assigned
+	}
 	return d, nil
 }
 
