@@ -271,3 +271,19 @@ func TestReassignCreditsTheRepBack(t *testing.T) {
 		t.Fatalf("six leads spread %v, want two each", counts)
 	}
 }
+
+// A rep who was owed turns when they became unavailable does not keep them: on return they start
+// level, not ahead.
+func TestUnavailableRepKeepsNoPositiveCredit(t *testing.T) {
+	s := Snapshot{Teams: []Team{{TeamID: "t"}}, Reps: []Rep{rep("a", "t", 1), rep("b", "t", 1), rep("c", "t", 1)}}
+	s.Reps[0].Credit, s.Reps[1].Credit, s.Reps[2].Credit = -1, -1, 2 // c is owed
+	s.Reps[2].Active = false
+	d := Decide(policy.Default(), s, Request{}, monday10)
+	if c := d.Credits["c"]; c != 0 {
+		t.Fatalf("c keeps credit %d while unavailable, want 0", c)
+	}
+	s.Reps[2].Credit = -3 // one who had more than their share keeps the debt
+	if c := Decide(policy.Default(), s, Request{}, monday10).Credits["c"]; c != -3 {
+		t.Fatalf("c's debt became %d, want -3", c)
+	}
+}
