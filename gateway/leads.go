@@ -24,16 +24,24 @@ func (s *server) getLead(c *gin.Context) {
 		fail(c, s.logger, err)
 		return
 	}
-	l, err := s.store.Lead(c.Request.Context(), id)
+	if l, ok := s.lookupLead(c.Request.Context(), c, id); ok {
+		c.JSON(http.StatusOK, l)
+	}
+}
+
+// lookupLead reads a lead; when it cannot, it answers the request (404 for an unknown lead) and
+// ok is false.
+func (s *server) lookupLead(ctx context.Context, c *gin.Context, leadID string) (l lead.Lead, ok bool) {
+	l, err := s.store.Lead(ctx, leadID)
 	if errors.Is(err, store.ErrNotFound) {
 		fail(c, s.logger, notFound("lead"))
-		return
+		return l, false
 	}
 	if err != nil {
 		fail(c, s.logger, err)
-		return
+		return l, false
 	}
-	c.JSON(http.StatusOK, l)
+	return l, true
 }
 
 const (
@@ -133,13 +141,8 @@ func (s *server) postOutcome(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), temporalTimeout)
 	defer cancel()
-	current, err := s.store.Lead(ctx, leadID)
-	if errors.Is(err, store.ErrNotFound) {
-		fail(c, s.logger, notFound("lead"))
-		return
-	}
-	if err != nil {
-		fail(c, s.logger, err)
+	current, ok := s.lookupLead(ctx, c, leadID)
+	if !ok {
 		return
 	}
 	// A repeated key gets the first answer even once the workflow has completed (after won or lost).
@@ -207,13 +210,8 @@ func (s *server) reassignLead(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), temporalTimeout)
 	defer cancel()
-	current, err := s.store.Lead(ctx, leadID)
-	if errors.Is(err, store.ErrNotFound) {
-		fail(c, s.logger, notFound("lead"))
-		return
-	}
-	if err != nil {
-		fail(c, s.logger, err)
+	current, ok := s.lookupLead(ctx, c, leadID)
+	if !ok {
 		return
 	}
 	s.updateLead(ctx, c, current, workflows.UpdateReassign, workflows.ReassignInput{Reason: req.Reason},

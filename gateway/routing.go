@@ -63,17 +63,8 @@ func (s *server) previewRoute(c *gin.Context) {
 		fail(c, s.logger, err)
 		return
 	}
-	roster, err := s.store.Teams(c.Request.Context())
-	if err != nil {
-		fail(c, s.logger, err)
-		return
-	}
-	teams := []string{}
-	for _, t := range routing.MatchTeams(roster, r) {
-		teams = append(teams, t.TeamID)
-	}
 	c.JSON(http.StatusOK, previewResponse{PolicyVersion: s.policy.Version, Score: score.Score, Tier: score.Tier,
-		ScoreBreakdown: score.Breakdown, Teams: teams, Assignment: d.Assignment, NotAssigned: d.NotAssigned, QueueTeamID: d.QueueTeamID})
+		ScoreBreakdown: score.Breakdown, Teams: d.Teams, Assignment: d.Assignment, NotAssigned: d.NotAssigned, QueueTeamID: d.QueueTeamID})
 }
 
 // previewFields reads a Lead's fields given as Field objects or as bare values, and checks the

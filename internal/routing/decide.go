@@ -74,6 +74,8 @@ type Decision struct {
 	QueueTeamID string
 	// Credits are the rotation credits that changed, to be written with the assignment.
 	Credits map[string]int64
+	// Teams are the ids of the teams that cover the lead, best first (MatchTeams).
+	Teams []string
 }
 
 // MatchTeams are the teams that cover a request, best first: the most specific match (how many of
@@ -156,20 +158,26 @@ func indexTeams(teams []Team) map[string]Team {
 // Decide routes a request under a policy at time now. Rules run in the policy's order; every rep
 // passed over is listed with the reason. It changes nothing: the caller writes the decision.
 func Decide(p *policy.Policy, snap Snapshot, req Request, now time.Time) Decision {
+	teams := MatchTeams(snap.Teams, req)
+	var dec Decision
 	if req.Spam {
-		return Decision{NotAssigned: NotAssignedSpam}
+		dec = Decision{NotAssigned: NotAssignedSpam}
+	} else {
+		d := decider{p: p, snap: snap, req: req, now: now, skipped: []lead.SkippedRep{}}
+		dec = d.decide(teams)
+		if req.From != nil && dec.Assignment != nil {
+			d.creditBack(&dec)
+		}
 	}
-	d := decider{p: p, snap: snap, req: req, now: now, skipped: []lead.SkippedRep{}}
-	dec := d.decide()
-	if req.From != nil && dec.Assignment != nil {
-		d.creditBack(&dec)
+	dec.Teams = make([]string, len(teams))
+	for i, t := range teams {
+		dec.Teams[i] = t.TeamID
 	}
 	return dec
 }
 
-func (d *decider) decide() Decision {
+func (d *decider) decide(teams []Team) Decision {
 	req, p := d.req, d.p
-	teams := MatchTeams(d.snap.Teams, req)
 	for _, rule := range p.Routing.Rules {
 		var dec *Decision
 		switch rule {

@@ -182,12 +182,12 @@ func TestWorkingHoursOnlyWhenThePolicyAsks(t *testing.T) {
 	s := Snapshot{Teams: []Team{{TeamID: "t"}}, Reps: []Rep{rep("day", "t", 1), rep("night", "t", 1)}}
 	s.Reps[0].WorkingHours = Hours{"mon": {"09:00-17:00"}}
 	s.Reps[1].WorkingHours = Hours{"mon": {"22:00-06:00"}}
-	if d := Decide(p, s, Request{}, monday10); d.Assignment.RepID != "day" {
-		t.Fatalf("hours ignored: got %s, want the first in rotation", d.Assignment.RepID)
+	s.Reps[0].Credit = -5 // the night rep is next in the rotation, but off duty at 10:00
+	if d := Decide(p, s, Request{}, monday10); d.Assignment.RepID != "night" {
+		t.Fatalf("hours ignored: got %s, want the next in rotation", d.Assignment.RepID)
 	}
 	strict := *p
 	strict.Routing.RespectWorkingHours = true
-	s.Reps[0].Credit = -5 // the night rep would be next, but is off duty
 	d := Decide(&strict, s, Request{}, monday10)
 	if d.Assignment.RepID != "day" || len(d.Assignment.Skipped) != 1 || d.Assignment.Skipped[0].Reason != SkipOutsideHours {
 		t.Fatalf("got %+v", d.Assignment)
