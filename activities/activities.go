@@ -78,7 +78,5 @@ func (a *Activities) policy() *policy.Policy {
 	if a.Policy != nil {
 		return a.Policy
 	}
-	return builtinPolicy
+	return policy.Default()
 }
-
-var builtinPolicy = policy.Default()

@@ -13,6 +13,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -150,14 +151,17 @@ func (d *Duration) UnmarshalText(b []byte) error {
 //go:embed default.yaml
 var builtin []byte
 
-// Default is the built-in policy, used when LEADFLOW_POLICY_FILE is not set.
-func Default() *Policy {
+// Default is the built-in policy, used when LEADFLOW_POLICY_FILE is not set. It is parsed once and
+// shared: callers must not change it (copy it to try a variation).
+func Default() *Policy { return builtinPolicy() }
+
+var builtinPolicy = sync.OnceValue(func() *Policy {
 	p, err := Parse(builtin)
 	if err != nil {
 		panic("the built-in policy is invalid: " + err.Error()) // caught by the package's tests
 	}
 	return p
-}
+})
 
 // Load reads a policy file, or the built-in policy when path is empty.
 func Load(path string) (*Policy, error) {
