@@ -30,6 +30,8 @@ type Activities struct {
 	LLMWait time.Duration
 	// Policy scores and routes leads; nil means the built-in policy.
 	Policy *policy.Policy
+	// Outbound reaches reps and customers on their channels (outbound.go).
+	Outbound Outbound
 	// Now is the clock; tests pin it.
 	Now func() time.Time
 }

@@ -62,10 +62,34 @@ type Config struct {
 	// the built-in one when it is not set; a file that does not pass its checks stops the start.
 	Policy *policy.Policy
 
+	// Outbound is how the worker reaches reps and customers; every channel is optional.
+	Outbound Outbound
+
+	// MetricsAddr, when set, is where the worker serves Prometheus metrics (the speed-to-lead
+	// histograms) at /metrics (LEADFLOW_WORKER_METRICS_ADDR, e.g. 127.0.0.1:9091).
+	MetricsAddr string
+
 	LogLevel string // LEADFLOW_LOG_LEVEL: debug, info, warn, error
 	// DebugAddr, when set, serves Go's pprof profiles there (LEADFLOW_DEBUG_ADDR, e.g.
 	// 127.0.0.1:6060); keep it on loopback. make bench profiles the worker and gateway with it.
 	DebugAddr string
+}
+
+// Outbound configures the channels notifications and customer follow-ups go out on.
+type Outbound struct {
+	// WebhookSecret signs every webhook Leadflow posts, reps' and the chatbot gateway's
+	// (LEADFLOW_WEBHOOK_SECRET, at least 16 bytes); receivers check X-Leadflow-Signature with it.
+	WebhookSecret string
+	// ChatbotWebhookURL is the chatbot gateway's endpoint for customer messages on whatsapp and web
+	// (LEADFLOW_CHATBOT_WEBHOOK_URL); empty: those channels are not sent on.
+	ChatbotWebhookURL string
+	// SMTP sends e-mail to customers and reps (SMTP_ADDR host:port, SMTP_FROM, SMTP_USERNAME,
+	// SMTP_PASSWORD, SMTP_IMPLICIT_TLS); empty SMTPAddr: no e-mail.
+	SMTPAddr, SMTPFrom, SMTPUsername, SMTPPassword string
+	SMTPImplicitTLS                                bool
+	// TelegramBotToken sends Telegram messages through the Bot API (TELEGRAM_BOT_TOKEN, never
+	// logged); TelegramAPIURL overrides the Bot API's address (TELEGRAM_API_URL).
+	TelegramBotToken, TelegramAPIURL string
 }
 
 // Load reads the environment. It fails on values that are present but malformed, never silently.
@@ -95,6 +119,18 @@ func load(getenv func(string) string) (Config, error) {
 		LLMAPIKey:          r.str("LLM_API_KEY", ""),
 		LLMModel:           r.str("LLM_MODEL", ""),
 		LLMWait:            r.duration("LLM_WAIT", 3*time.Second),
+		MetricsAddr:        r.str("LEADFLOW_WORKER_METRICS_ADDR", ""),
+		Outbound: Outbound{
+			WebhookSecret:     r.str("LEADFLOW_WEBHOOK_SECRET", ""),
+			ChatbotWebhookURL: r.str("LEADFLOW_CHATBOT_WEBHOOK_URL", ""),
+			SMTPAddr:          r.str("SMTP_ADDR", ""),
+			SMTPFrom:          r.str("SMTP_FROM", ""),
+			SMTPUsername:      r.str("SMTP_USERNAME", ""),
+			SMTPPassword:      r.str("SMTP_PASSWORD", ""),
+			SMTPImplicitTLS:   r.bool("SMTP_IMPLICIT_TLS", false),
+			TelegramBotToken:  r.str("TELEGRAM_BOT_TOKEN", ""),
+			TelegramAPIURL:    r.str("TELEGRAM_API_URL", ""),
+		},
 	}
 	if p, err := policy.Load(r.str("LEADFLOW_POLICY_FILE", "")); err != nil {
 		r.errs = append(r.errs, fmt.Errorf("LEADFLOW_POLICY_FILE: %w", err))
