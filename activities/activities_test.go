@@ -33,13 +33,17 @@ func TestMain(m *testing.M) { os.Exit(testenv.Run(m, false, &env)) }
 
 var clock = time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
 
+// webhookSecret signs the reps' webhooks in these tests.
+const webhookSecret = "test-webhook-secret-0123456789"
+
 // newActivities wires the activities to a fresh database, the built-in CRM and a pinned clock.
 func newActivities(t *testing.T) (context.Context, *activities.Activities, *store.Store) {
 	t.Helper()
 	t.Parallel()
 	st := env.Store(t)
 	return t.Context(), &activities.Activities{Store: st, CRM: &crmadapters.Builtin{Store: st},
-		HTTP: &http.Client{Timeout: 5 * time.Second}, Now: func() time.Time { return clock }}, st
+		HTTP: &http.Client{Timeout: 5 * time.Second}, Outbound: activities.Outbound{WebhookSecret: webhookSecret},
+		Now: func() time.Time { return clock }}, st
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -250,7 +254,7 @@ func TestNotifyRepDelivers(t *testing.T) {
 	assert.Equal(t, res.NotificationID, got[0].IdempotencyKey)
 	var body map[string]any
 	require.NoError(t, json.Unmarshal([]byte(got[0].Body), &body))
-	assert.Equal(t, map[string]any{"notification_id": "ld-1:new-lead", "kind": "new_lead", "lead_id": "ld-1", "rep_id": "rep-1"}, body,
+	assert.Equal(t, map[string]any{"notification_id": "ld-1:new-lead", "kind": "new_lead", "lead_id": "ld-1", "rep_id": "rep-1"}, body["data"],
 		"ids only: the rep's tool reads the lead through the API")
 	for _, pii := range []string{"+989123456789", "9123456789", "ali@", "علی", "رضایی", m.ContactID} {
 		assert.NotContains(t, got[0].Body, pii)

@@ -20,6 +20,8 @@ type RouteInput struct {
 	Country   string
 	Products  []string
 	Tier      lead.Tier
+	// WithSLA asks for RouteResult.FirstTouchDue (runs that keep follow-up promises).
+	WithSLA bool `json:",omitempty"`
 }
 
 // RouteResult is the assignment, or nil when no rep can take the lead now; NotAssigned says why
@@ -31,6 +33,10 @@ type RouteResult struct {
 	// QueueEscalateAfter is how long a queued lead may wait before the team's manager is told (the
 	// policy's, carried here so that replays see what the first run saw).
 	QueueEscalateAfter time.Duration `json:",omitempty"`
+	// FirstTouchDue is when the assigned rep must first touch the lead: the policy's SLA for the
+	// lead's tier, counted in the rep's working hours when the policy says so. Set with Assignment
+	// when the caller asked for it (RouteInput.WithSLA).
+	FirstTouchDue *time.Time `json:",omitempty"`
 }
 
 // RouteLead picks the team and the rep under the worker's policy. A lead routed before keeps its
@@ -47,6 +53,13 @@ func (a *Activities) RouteLead(ctx context.Context, in RouteInput) (RouteResult,
 	res := RouteResult{Assignment: d.Assignment, NotAssigned: d.NotAssigned, QueueTeamID: d.QueueTeamID}
 	if d.QueueTeamID != "" {
 		res.QueueEscalateAfter = time.Duration(a.policy().Routing.QueueEscalateAfter)
+	}
+	if in.WithSLA && d.Assignment != nil {
+		due, err := a.firstTouchDue(ctx, d.Assignment.RepID, in.Tier, d.Assignment.AssignedAt)
+		if err != nil {
+			return RouteResult{}, err
+		}
+		res.FirstTouchDue = &due
 	}
 	return res, nil
 }
@@ -75,6 +88,11 @@ func (a *Activities) EscalateQueuedLead(ctx context.Context, in QueueInput) erro
 type ReassignInput struct {
 	LeadID string
 	Reason string
+	// FromRepID, when set, makes the call safe to retry: a lead no longer held by this rep is not
+	// moved again. Tier and WithSLA ask for the new rep's FirstTouchDue.
+	FromRepID string    `json:",omitempty"`
+	Tier      lead.Tier `json:",omitempty"`
+	WithSLA   bool      `json:",omitempty"`
 }
 
 // ReassignLead routes an assigned lead again, passing its rep over and crediting them back. The
@@ -83,12 +101,20 @@ func (a *Activities) ReassignLead(ctx context.Context, in ReassignInput) (RouteR
 	if in.LeadID == "" {
 		return RouteResult{}, invalid("reassign: a lead id is required", nil)
 	}
-	d, err := a.Store.Reassign(ctx, a.policy(), in.LeadID, in.Reason)
+	d, err := a.Store.Reassign(ctx, a.policy(), in.LeadID, in.FromRepID, in.Reason)
 	if errors.Is(err, store.ErrLeadClosed) {
 		return RouteResult{}, temporal.NewNonRetryableApplicationError("reassign: the lead is closed", ErrTypeRejected, err)
 	}
 	if err != nil {
 		return RouteResult{}, classify("reassign", err)
 	}
-	return RouteResult{Assignment: d.Assignment, NotAssigned: d.NotAssigned}, nil
+	res := RouteResult{Assignment: d.Assignment, NotAssigned: d.NotAssigned}
+	if in.WithSLA && d.Assignment != nil {
+		due, err := a.firstTouchDue(ctx, d.Assignment.RepID, in.Tier, d.Assignment.AssignedAt)
+		if err != nil {
+			return RouteResult{}, err
+		}
+		res.FirstTouchDue = &due
+	}
+	return res, nil
 }

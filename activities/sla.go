@@ -3,6 +3,8 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/leadflow/leadflow/internal/lead"
@@ -15,6 +17,10 @@ type EscalateInput struct {
 	RepID  string
 	TeamID string
 	DueAt  time.Time
+	// Level counts the lead's escalations (0 for the first), so each one notifies once; Prior are
+	// the escalations recorded before this one.
+	Level int               `json:",omitempty"`
+	Prior []lead.Escalation `json:",omitempty"`
 }
 
 // EscalateResult lists who was told.
@@ -28,8 +34,12 @@ func (a *Activities) EscalateFirstTouch(ctx context.Context, in EscalateInput) (
 	if in.LeadID == "" || in.RepID == "" {
 		return EscalateResult{}, invalid("escalate: lead and rep ids are required", nil)
 	}
-	escalations := []lead.Escalation{{At: in.DueAt, RepID: in.RepID, Reason: NotifyFirstTouchDue}}
-	if _, err := a.NotifyRep(ctx, NotifyInput{LeadID: in.LeadID, RepID: in.RepID, Kind: NotifyFirstTouchDue, Key: "first-touch-overdue"}); err != nil {
+	suffix := ""
+	if in.Level > 0 {
+		suffix = fmt.Sprintf("-%d", in.Level)
+	}
+	escalations := append(slices.Clone(in.Prior), lead.Escalation{At: in.DueAt, RepID: in.RepID, Reason: NotifyFirstTouchDue})
+	if _, err := a.NotifyRep(ctx, NotifyInput{LeadID: in.LeadID, RepID: in.RepID, Kind: NotifyFirstTouchDue, Key: "first-touch-overdue" + suffix}); err != nil {
 		return EscalateResult{}, err
 	}
 	manager, err := a.teamManager(ctx, in.TeamID, in.RepID)
@@ -38,7 +48,7 @@ func (a *Activities) EscalateFirstTouch(ctx context.Context, in EscalateInput) (
 	}
 	if manager != "" {
 		escalations = append(escalations, lead.Escalation{At: in.DueAt, RepID: manager, Reason: NotifyManagerEscalated})
-		if _, err := a.NotifyRep(ctx, NotifyInput{LeadID: in.LeadID, RepID: manager, Kind: NotifyManagerEscalated, Key: "first-touch-escalation"}); err != nil {
+		if _, err := a.NotifyRep(ctx, NotifyInput{LeadID: in.LeadID, RepID: manager, Kind: NotifyManagerEscalated, Key: "first-touch-escalation" + suffix}); err != nil {
 			return EscalateResult{}, err
 		}
 	}

@@ -116,6 +116,8 @@ func startSystem(ctx context.Context, p params) (_ *system, err error) {
 		"TEMPORAL_NAMESPACE": s.stack.Temporal.Namespace(),
 		"LEADFLOW_ADMIN_KEY": s.adminKey,
 		"LEADFLOW_HTTP_ADDR": fmt.Sprintf("127.0.0.1:%d", port),
+		// The reps' webhooks are signed, as in production.
+		"LEADFLOW_WEBHOOK_SECRET": randomHex(32),
 		// The per-key limit protects a shared gateway from one noisy chatbot; the benchmark is that
 		// one chatbot on purpose, so its key is allowed the whole rate. The limiter still runs.
 		"LEADFLOW_RATE_LIMIT": "100000",

@@ -105,6 +105,8 @@ func TestAuthAndInputErrors(t *testing.T) {
 		{"bad cursor", http.MethodGet, "/v1/leads?cursor=zzz", adminKey, nil, "", 400, "invalid_cursor", "cursor"},
 		{"rep in unknown team", http.MethodPut, "/v1/reps/rep-x", adminKey, map[string]any{"name": "X", "team_id": "no-such-team"}, "", 422, "unknown_team", "team_id"},
 		{"bad working hours", http.MethodPut, "/v1/reps/rep-x", adminKey, map[string]any{"name": "X", "team_id": "t", "working_hours": map[string]any{"mon": []string{"17:00-25:00"}}}, "", 422, "invalid_hours", "working_hours.mon"},
+		{"bad rep slack url", http.MethodPut, "/v1/reps/rep-x", adminKey, map[string]any{"name": "X", "team_id": "t", "notify": map[string]any{"slack_webhook_url": "hooks.slack.com/services/x"}}, "", 422, "invalid_url", "notify.slack_webhook_url"},
+		{"bad rep telegram chat", http.MethodPut, "/v1/reps/rep-x", adminKey, map[string]any{"name": "X", "team_id": "t", "notify": map[string]any{"telegram_chat_id": "+44 20 7946 0018"}}, "", 422, "invalid_notify", "notify.telegram_chat_id"},
 		{"bad team language", http.MethodPut, "/v1/teams/t", adminKey, map[string]any{"name": "T", "languages": []string{"farsi"}}, "", 422, "invalid_code", "languages[0]"},
 		{"bad scope", http.MethodPost, "/v1/api-keys", adminKey, map[string]any{"name": "x", "scopes": []string{"root"}}, "", 422, "invalid_enum", "scopes"},
 	}
@@ -179,7 +181,11 @@ func TestOutcomesThroughTheAPI(t *testing.T) {
 	if code := s.call(t, http.MethodPost, leadPath, repKey.Key, map[string]any{"rep_id": "oc-rep-a", "outcome": "contacted", "note": "demo booked", "idempotency_key": "evt-1"}, &got); code != http.StatusOK || got.Status != lead.StatusContacted {
 		t.Fatalf("contacted: %d %s", code, got.Status)
 	}
-	if got.Timings.FirstTouchAt == nil || len(got.Outcomes) != 1 || got.Followups[0].Status != lead.FollowupDone {
+	callDone := false
+	for _, f := range got.Followups {
+		callDone = callDone || (f.Kind == lead.FollowupCallTask && f.Status == lead.FollowupDone)
+	}
+	if got.Timings.FirstTouchAt == nil || len(got.Outcomes) != 1 || !callDone {
 		t.Errorf("contacted must record first touch, the outcome and close the call task: %+v %+v %+v", got.Timings, got.Outcomes, got.Followups)
 	}
 	if code := s.call(t, http.MethodPost, leadPath, repKey.Key, map[string]any{"rep_id": "oc-rep-a", "outcome": "contacted", "idempotency_key": "evt-1"}, &got); code != http.StatusOK || len(got.Outcomes) != 1 {

@@ -163,9 +163,17 @@ func TestDevsetThroughTheAPI(t *testing.T) {
 			if l.Gold.Phone != nil && (v.Lead.Fields.Phone.Value == nil || *v.Lead.Fields.Phone.Value != *l.Gold.Phone) {
 				t.Errorf("%s: phone %v, want %s", l.ID, v.Lead.Fields.Phone.Value, *l.Gold.Phone)
 			}
-			// The first task is a call, unless the phone was read too unsurely to dial.
-			if len(v.Lead.Followups) != 1 || v.Lead.Followups[0].Kind != v.Lead.Fields.FirstTask() || v.Lead.SLA.FirstTouchDueAt == nil {
-				t.Errorf("%s: want one %s task and a first-touch deadline, got %+v %+v", l.ID, v.Lead.Fields.FirstTask(), v.Lead.Followups, v.Lead.SLA)
+			// The lead follows its sequence; its first call is a call, unless the phone was read too
+			// unsurely to dial (a cold lead's nurture has no call at all).
+			var calls []lead.FollowupKind
+			for _, f := range v.Lead.Followups {
+				if f.Kind == lead.FollowupCallTask || f.Kind == lead.FollowupReviewContact {
+					calls = append(calls, f.Kind)
+				}
+			}
+			if len(v.Lead.Followups) == 0 || v.Lead.Followups[0].Sequence == "" || v.Lead.SLA.FirstTouchDueAt == nil ||
+				(len(calls) > 0 && calls[0] != v.Lead.Fields.FirstTask()) || (len(calls) == 0 && v.Lead.Tier != lead.TierCold) {
+				t.Errorf("%s: want a sequence whose first call is a %s and a first-touch deadline, got %+v %+v", l.ID, v.Lead.Fields.FirstTask(), v.Lead.Followups, v.Lead.SLA)
 			}
 			if v.Lead.Fields.Phone.Known() {
 				withPhone++

@@ -77,6 +77,8 @@ func toAPIError(err error) *apiError {
 			return &apiError{Status: http.StatusConflict, Code: "not_assigned", Message: appErr.Message()}
 		case workflows.ErrTypeNoRepAvailable:
 			return &apiError{Status: http.StatusConflict, Code: "no_rep_available", Message: appErr.Message()}
+		case workflows.ErrTypeNotPaged:
+			return &apiError{Status: http.StatusConflict, Code: "not_paged", Message: appErr.Message()}
 		case workflows.ErrTypeInvalidOutcome, workflows.ErrTypeInvalidMessage:
 			return unprocessable("invalid_request", appErr.Message(), "")
 		}

@@ -124,7 +124,7 @@ func (s *server) postOutcome(c *gin.Context) {
 		fail(c, s.logger, unprocessable("required", "rep_id is required", "rep_id"))
 		return
 	case !req.Outcome.Valid():
-		fail(c, s.logger, unprocessable("invalid_enum", "outcome must be one of contacted, no_answer, qualified, unqualified, won, lost, snooze", "outcome"))
+		fail(c, s.logger, unprocessable("invalid_enum", "outcome must be one of contacted, no_answer, qualified, unqualified, won, lost, snooze, reopen", "outcome"))
 		return
 	case req.Outcome == lead.OutcomeSnooze && req.SnoozeUntil == nil:
 		fail(c, s.logger, unprocessable("required", "snooze needs snooze_until", "snooze_until"))
@@ -156,15 +156,17 @@ func (s *server) postOutcome(c *gin.Context) {
 	}
 	in := workflows.RecordOutcomeInput{RepID: req.RepID, Outcome: req.Outcome, Note: req.Note, Amount: req.Amount,
 		Reason: req.Reason, SnoozeUntil: req.SnoozeUntil, IdempotencyKey: req.IdempotencyKey, ByAdmin: callerOf(c).has(scopeAdmin)}
-	s.updateLead(ctx, c, current, workflows.UpdateRecordOutcome, in, "the lead no longer takes outcomes")
+	// The key is the Update's id too: Temporal answers a repeat of an Update still in flight with
+	// the same result instead of running it twice.
+	s.updateLead(ctx, c, current, workflows.UpdateRecordOutcome, "outcome-"+req.IdempotencyKey, in, "the lead no longer takes outcomes")
 }
 
 // updateLead sends an Update to the lead's conversation workflow, waits for its result and answers
 // with the lead as it is then. A completed workflow is a closed (won, lost, unqualified) or idle
 // lead: 409 lead_closed with closedMessage.
-func (s *server) updateLead(ctx context.Context, c *gin.Context, current lead.Lead, update string, arg any, closedMessage string) {
+func (s *server) updateLead(ctx context.Context, c *gin.Context, current lead.Lead, update, updateID string, arg any, closedMessage string) {
 	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.ConversationWorkflowID(current.ConversationIDs[0]), UpdateName: update,
+		WorkflowID: workflows.ConversationWorkflowID(current.ConversationIDs[0]), UpdateName: update, UpdateID: updateID,
 		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
@@ -214,6 +216,38 @@ func (s *server) reassignLead(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.updateLead(ctx, c, current, workflows.UpdateReassign, workflows.ReassignInput{Reason: req.Reason},
+	s.updateLead(ctx, c, current, workflows.UpdateReassign, "", workflows.ReassignInput{Reason: req.Reason},
 		"the lead's conversation has ended; it keeps its rep")
+}
+
+type acknowledgeRequest struct {
+	RepID string `json:"rep_id"`
+}
+
+// acknowledgeLead is the paged on-call rep answering the page for a hot lead nobody touched in
+// time: the lead moves to them with a new first-touch deadline and the escalation stops. 403 for
+// a rep who was not paged (unless the key is admin), 409 when nobody is paged about the lead.
+func (s *server) acknowledgeLead(c *gin.Context) {
+	leadID, err := pathID(c, "lead_id")
+	if err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	var req acknowledgeRequest
+	if err := decodeJSON(c, &req); err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	if req.RepID == "" || len(req.RepID) > lead.MaxIDLen {
+		fail(c, s.logger, unprocessable("required", "rep_id is required (at most 128 characters)", "rep_id"))
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), temporalTimeout)
+	defer cancel()
+	current, ok := s.lookupLead(ctx, c, leadID)
+	if !ok {
+		return
+	}
+	s.updateLead(ctx, c, current, workflows.UpdateAcknowledge, "", workflows.AcknowledgeInput{RepID: req.RepID, ByAdmin: callerOf(c).has(scopeAdmin)},
+		"the lead's conversation has ended")
 }

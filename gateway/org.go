@@ -195,10 +195,30 @@ func repFromRequest(id string, req repRequest) (store.Rep, error) {
 			return r, unprocessable("invalid_hours", err.Error(), "working_hours."+day)
 		}
 	}
-	if u := r.Notify.WebhookURL; u != nil && *u != "" && !strings.HasPrefix(*u, "https://") && !strings.HasPrefix(*u, "http://") {
-		return r, unprocessable("invalid_url", "notify.webhook_url must be an http(s) URL", "notify.webhook_url")
+	if err := validateRepNotify(r); err != nil {
+		return r, err
 	}
 	return r, nil
+}
+
+// validateRepNotify checks the rep's notification channels; the error's field is the setting at
+// fault, e.g. notify.slack_webhook_url.
+func validateRepNotify(r store.Rep) error {
+	if err := r.Notify.Validate(); err != nil {
+		var ne *routing.RepNotifyError
+		if !errors.As(err, &ne) {
+			return unprocessable("invalid_notify", err.Error(), "notify")
+		}
+		code := "invalid_notify"
+		if strings.HasSuffix(ne.Field, "_url") {
+			code = "invalid_url" // as before for notify.webhook_url
+		}
+		return unprocessable(code, ne.Error(), ne.Field)
+	}
+	if r.Notify.Email && (r.Email == nil || *r.Email == "") {
+		return unprocessable("invalid_notify", "notify.email: the rep needs an email address to be notified by e-mail", "notify.email")
+	}
+	return nil
 }
 
 func (s *server) listReps(c *gin.Context) {

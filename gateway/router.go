@@ -106,6 +106,7 @@ func NewRouter(d Deps) *gin.Engine {
 	v1.GET("/leads", rep, s.listLeads)
 	v1.GET("/leads/:lead_id", rep, s.getLead)
 	v1.POST("/leads/:lead_id/outcome", rep, s.postOutcome)
+	v1.POST("/leads/:lead_id/acknowledge", rep, s.acknowledgeLead)
 	v1.PUT("/teams/:team_id", admin, s.putTeam)
 	v1.GET("/teams", admin, s.listTeams)
 	v1.PUT("/reps/:rep_id", admin, s.putRep)

@@ -32,6 +32,9 @@ const (
 	// UpdateReassign takes the lead from its rep and routes it again (admin); the validator
 	// rejects a lead that is not assigned or is closed.
 	UpdateReassign = "reassign"
+	// UpdateAcknowledge is the paged on-call rep answering the page for a hot lead nobody touched:
+	// the lead moves to them with a new first-touch deadline. The validator rejects anyone else.
+	UpdateAcknowledge = "acknowledge"
 	// QueryState returns the live ConversationState.
 	QueryState = "state"
 )
@@ -81,12 +84,15 @@ type Settings struct {
 	RouteRetry time.Duration `json:"route_retry"`
 	// LeadIdle: how long an open lead's workflow waits for outcomes or messages before completing.
 	LeadIdle time.Duration `json:"lead_idle"`
+	// HistoryLimit: a lead waiting on its follow-ups continues as a new run once its history has
+	// this many events (or Temporal suggests it), so weeks of nurture do not grow it without bound.
+	HistoryLimit int `json:"history_limit,omitempty"`
 }
 
 // DefaultSettings are the timings when the caller gives none.
 func DefaultSettings() Settings {
 	return Settings{QuietPeriod: 2 * time.Minute, ContactWait: 24 * time.Hour, FirstFollowupDelay: 15 * time.Minute,
-		RouteRetry: 10 * time.Minute, LeadIdle: 30 * 24 * time.Hour}
+		RouteRetry: 10 * time.Minute, LeadIdle: 30 * 24 * time.Hour, HistoryLimit: 2000}
 }
 
 // ConversationInput starts a conversation's workflow.
@@ -97,6 +103,8 @@ type ConversationInput struct {
 	// the run's input, so in its history: a run started before a change of commands keeps replaying
 	// the logic it started with, at no cost in events (a GetVersion marker would add two per run).
 	Revision int `json:"revision,omitempty"`
+	// Carried is the state of the run this one continues (continue-as-new); nil for a new conversation.
+	Carried *Carried `json:"carried,omitempty"`
 }
 
 // Revisions of the conversation logic.
@@ -161,6 +169,18 @@ type RecordOutcomeInput struct {
 	ByAdmin bool `json:"by_admin,omitempty"`
 }
 
+// AcknowledgeInput is UpdateAcknowledge's argument: the paged rep, or an admin for them.
+type AcknowledgeInput struct {
+	RepID   string `json:"rep_id"`
+	ByAdmin bool   `json:"by_admin,omitempty"`
+}
+
+// AcknowledgeResult is the lead's assignment after the page was answered.
+type AcknowledgeResult struct {
+	Assignment    lead.Assignment `json:"assignment"`
+	FirstTouchDue time.Time       `json:"first_touch_due"`
+}
+
 // ReassignInput is UpdateReassign's argument.
 type ReassignInput struct {
 	Reason string `json:"reason,omitempty"`
@@ -188,6 +208,8 @@ const (
 	ErrTypeNotAssigned = "NotAssigned"
 	// ErrTypeNoRepAvailable is a reassignment nobody else can take now.
 	ErrTypeNoRepAvailable = "NoRepAvailable"
+	// ErrTypeNotPaged is an acknowledgement of a lead nobody was paged about, or by someone else.
+	ErrTypeNotPaged = "NotPaged"
 )
 
 // ConversationState is the live state a query returns.
@@ -210,4 +232,10 @@ type ConversationState struct {
 	// the model cost this conversation (prompt and completion).
 	Extractor string `json:"extractor,omitempty"`
 	LLMTokens int    `json:"llm_tokens,omitempty"`
+	// Followups, SLA and OptedOut are the lead's promises as the run keeps them (runs that keep
+	// follow-up promises); Runs counts the continue-as-new runs before this one.
+	Followups []lead.Followup `json:"followups,omitempty"`
+	SLA       *lead.SLA       `json:"sla,omitempty"`
+	OptedOut  bool            `json:"opted_out,omitempty"`
+	Runs      int             `json:"runs,omitempty"`
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/leadflow/leadflow/activities"
 	"github.com/leadflow/leadflow/activities/scoring"
 	"github.com/leadflow/leadflow/internal/lead"
+	"github.com/leadflow/leadflow/internal/policy"
 	"github.com/leadflow/leadflow/internal/store"
 )
 
@@ -71,9 +72,14 @@ type conversation struct {
 
 	touched     bool // a rep reported an outcome other than snooze
 	slaBreached bool
+	prom        Promises                       // follow-up sequences, the SLA chain and consent (promises.go)
 	visible     visibleState                   // the search attributes as last set
 	outcomes    map[string]RecordOutcomeResult // answers by idempotency key
 	outcomeLock workflow.Mutex
+
+	closeSignals workflow.ReceiveChannel
+	modelReading bool // a model's late reading is on its way (a coroutine waits for it)
+	runs         int  // runs of this conversation before this one (continue-as-new)
 }
 
 func newConversation(ctx workflow.Context, in *ConversationInput) (*conversation, error) {
@@ -118,6 +124,14 @@ func newConversation(ctx workflow.Context, in *ConversationInput) (*conversation
 		workflow.UpdateHandlerOptions{Validator: c.validateReassign}); err != nil {
 		return nil, err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAcknowledge, c.acknowledge,
+		workflow.UpdateHandlerOptions{Validator: c.validateAcknowledge}); err != nil {
+		return nil, err
+	}
+	c.closeSignals = closeSignals
+	if in.Carried != nil {
+		c.restore(in.Carried)
+	}
 	return c, nil
 }
 
@@ -138,6 +152,9 @@ func withDefaults(s Settings) Settings {
 	if s.LeadIdle <= 0 {
 		s.LeadIdle = d.LeadIdle
 	}
+	if s.HistoryLimit <= 0 {
+		s.HistoryLimit = d.HistoryLimit
+	}
 	return s
 }
 
@@ -146,6 +163,15 @@ func (c *conversation) run(ctx workflow.Context) (*ConversationResult, error) {
 		if c.enrichment != nil {
 			if err := c.enrich(ctx); err != nil {
 				c.logger.Warn("The model's reading was not written; the rules' reading stands", "Error", err)
+			}
+			continue
+		}
+		if c.optOutPending() {
+			if err := c.recordOptOut(ctx); err != nil {
+				// The run still sends nothing more; only later leads of the person miss the record.
+				c.logger.Error("The opt-out was not recorded on the contact", "Error", err)
+				c.prom.OptedOut = true
+				c.cancelSteps(func(st Step) bool { return st.Spec.Kind == policy.StepCustomerMessage }, activities.ReasonOptedOut)
 			}
 			continue
 		}
@@ -166,7 +192,17 @@ func (c *conversation) run(ctx workflow.Context) (*ConversationResult, error) {
 			}
 			continue
 		}
-		if c.status.Closed() {
+		if c.prom.Unsaved && c.leadID != "" {
+			if err := c.savePromises(ctx); err != nil {
+				c.logger.Error("Follow-ups not written; the next change writes them all again", "Error", err)
+				c.prom.Unsaved = false
+			}
+			continue
+		}
+		if c.continueAsNew(ctx) {
+			return nil, c.continuation(ctx)
+		}
+		if c.status.Closed() && !c.lingers() {
 			// Let in-flight updates finish; a message that slipped in reopens processing.
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return nil, err
@@ -178,7 +214,8 @@ func (c *conversation) run(ctx workflow.Context) (*ConversationResult, error) {
 		}
 		wait, onTimeout := c.nextDeadline(ctx)
 		arrived, err := workflow.AwaitWithTimeout(ctx, wait, func() bool {
-			return c.pending() || c.status.Closed() || c.enrichment != nil
+			return c.pending() || (c.status.Closed() && !c.lingers()) || c.enrichment != nil || c.optOutPending() ||
+				(c.prom.Unsaved && c.leadID != "")
 		})
 		if err != nil {
 			return nil, err
@@ -202,6 +239,19 @@ const maxProcessingBackoff = 6 * time.Hour
 // nextDeadline says how long to wait for news in the current status, and what to do when none
 // comes; onTimeout returns true when the workflow is done.
 func (c *conversation) nextDeadline(ctx workflow.Context) (time.Duration, func(workflow.Context) bool) {
+	wait, onTimeout := c.statusDeadline(ctx)
+	now := workflow.Now(ctx)
+	if at, run, ok := c.promiseDeadline(); ok && !at.After(now.Add(wait)) {
+		return until(now, at), func(ctx workflow.Context) bool {
+			run(ctx)
+			return false
+		}
+	}
+	return wait, onTimeout
+}
+
+// statusDeadline is nextDeadline without the promises.
+func (c *conversation) statusDeadline(ctx workflow.Context) (time.Duration, func(workflow.Context) bool) {
 	now := workflow.Now(ctx)
 	switch {
 	case c.status == lead.StatusNeedsContact:
@@ -226,8 +276,13 @@ func (c *conversation) nextDeadline(ctx workflow.Context) (time.Duration, func(w
 			}
 		}
 	}
-	// Nothing scheduled, or retrying would outlast the idle limit: the conversation ends when idle.
-	return until(now, c.lastActivity.Add(c.settings.LeadIdle)), func(workflow.Context) bool {
+	// Nothing scheduled, or retrying would outlast the idle limit: the conversation ends when idle,
+	// and not before its last follow-up step.
+	idle := c.lastActivity.Add(c.settings.LeadIdle)
+	if last := c.lastStepDue(); last.After(idle) {
+		idle = last
+	}
+	return until(now, idle), func(workflow.Context) bool {
 		c.logger.Info("Lead idle; completing", "Status", c.status)
 		return true
 	}
@@ -329,7 +384,7 @@ func (c *conversation) process(ctx workflow.Context) error {
 	if c.assignment == nil {
 		if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.RouteLead, activities.RouteInput{
 			LeadID: leadID, ContactID: c.contact.ContactID, Language: value(c.fields.Language), Country: c.country(),
-			Products: list(c.fields.ProductInterest), Tier: c.score.Tier,
+			Products: list(c.fields.ProductInterest), Tier: c.score.Tier, WithSLA: c.keepsPromises(ctx),
 		}).Get(ctx, &route); err != nil {
 			return fmt.Errorf("route: %w", err)
 		}
@@ -348,6 +403,12 @@ func (c *conversation) process(ctx workflow.Context) error {
 	if c.assignment != nil {
 		status = lead.StatusAssigned
 		due := c.assignment.AssignedAt.Add(c.settings.FirstFollowupDelay)
+		if c.prom.On {
+			if newlyAssigned {
+				c.startPromises(ctx, c.firstTouchDue(route))
+			}
+			due = c.prom.SLA.Due
+		}
 		firstTouchDue = &due
 	}
 	if c.status.Closed() || c.status == lead.StatusContacted || c.status == lead.StatusQualified {
@@ -372,7 +433,7 @@ func (c *conversation) process(ctx workflow.Context) error {
 			// The lead is assigned and in the CRM; a rep webhook that refuses does not undo that.
 			c.logger.Warn("Rep notification failed", "Error", err)
 		}
-		if c.status == lead.StatusAssigned {
+		if c.status == lead.StatusAssigned && !c.prom.On {
 			workflow.Go(ctx, func(ctx workflow.Context) { c.watchFirstTouch(ctx, *firstTouchDue) })
 		}
 	}
@@ -382,13 +443,24 @@ func (c *conversation) process(ctx workflow.Context) error {
 // writeCRM writes the lead as the workflow knows it, with the messages not saved yet.
 func (c *conversation) writeCRM(ctx workflow.Context, leadID string, status lead.Status, firstTouchDue *time.Time) error {
 	var written activities.WriteCRMResult
-	if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.WriteCRM, activities.WriteCRMInput{Lead: store.LeadRecord{
+	rec := store.LeadRecord{
 		LeadID: leadID, ConversationID: c.id, WorkflowID: ConversationWorkflowID(c.id), ContactID: c.contact.ContactID,
 		Status: status, Channel: c.channel(), Fields: c.fields, Score: c.score.Score, Tier: c.score.Tier,
 		ScoreBreakdown: c.score.Breakdown, PolicyVersion: c.score.PolicyVersion, ScoreContext: c.scoreContext(), Country: c.country(), Assignment: c.assignment, FirstTouchDue: firstTouchDue, Timings: c.timings,
 		Messages: c.messages[c.saved:c.processed], Extractor: c.extractor, LLMTokens: c.llmTokens,
-	}}).Get(ctx, &written); err != nil {
+	}
+	unsaved := c.prom.On && c.assignment != nil
+	if unsaved {
+		rec.SLA, rec.FirstTouchDue = c.slaDocument(), nil
+		if c.prom.Unsaved {
+			rec.Followups = c.followups()
+		}
+	}
+	if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.WriteCRM, activities.WriteCRMInput{Lead: rec}).Get(ctx, &written); err != nil {
 		return fmt.Errorf("write crm: %w", err)
+	}
+	if unsaved {
+		c.prom.Unsaved = false
 	}
 	c.leadID, c.saved = leadID, c.processed
 	if c.timings.CRMWrittenAt == nil {
@@ -432,15 +504,17 @@ func (c *conversation) read(ctx workflow.Context) error {
 		workflow.NewSelector(ctx).AddFuture(model, func(workflow.Future) {}).AddFuture(timer, func(workflow.Future) {}).Select(ctx)
 		if model.IsReady() {
 			cancel()
-			if r, ok := c.modelReading(ctx, model); ok {
+			if r, ok := c.awaitModel(ctx, model); ok {
 				c.fields, c.modelRead = r.Fields, batch
 			}
 			return nil
 		}
 	}
 	c.logger.Info("The model is slow; the lead goes out on the rules' reading", "Waited", ex.LLMWait)
+	c.modelReading = true
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		if r, ok := c.modelReading(ctx, model); ok {
+		defer func() { c.modelReading = false }()
+		if r, ok := c.awaitModel(ctx, model); ok {
 			c.enrichment = &enrichment{fields: r.Fields, batch: batch}
 		}
 	})
@@ -459,8 +533,8 @@ type enrichment struct {
 	batch  int // c.processed when it was asked for
 }
 
-// modelReading waits for the model's answer and counts its cost; ok is false when it failed.
-func (c *conversation) modelReading(ctx workflow.Context, f workflow.Future) (activities.ExtractResult, bool) {
+// awaitModel waits for the model's answer and counts its cost; ok is false when it failed.
+func (c *conversation) awaitModel(ctx workflow.Context, f workflow.Future) (activities.ExtractResult, bool) {
 	var r activities.ExtractResult
 	if err := f.Get(ctx, &r); err != nil {
 		c.logger.Warn("The model could not read the conversation; the rules' reading stands", "Error", err)
@@ -504,11 +578,14 @@ func (c *conversation) rescore(ctx workflow.Context) error {
 // scoreLead scores what the conversation says under the worker's policy, with the silences and
 // returns counted so far.
 func (c *conversation) scoreLead(ctx workflow.Context) error {
+	var r activities.ScoreResult
 	if err := workflow.ExecuteLocalActivity(withLocalOptions(ctx), a.ScoreLead, scoring.Input{
 		Fields: c.fields, ScoreContext: c.scoreContext(),
-	}).Get(ctx, &c.score); err != nil {
+	}).Get(ctx, &r); err != nil {
 		return fmt.Errorf("score: %w", err)
 	}
+	c.score = r.Result
+	c.followSequence(ctx, r.Plan)
 	return nil
 }
 
@@ -597,6 +674,9 @@ func (c *conversation) addMessage(ctx workflow.Context, in AddMessageInput) (Add
 	c.messages = append(c.messages, m)
 	now := workflow.Now(ctx)
 	c.lastActivity = now
+	if c.revision >= RevisionPolicy {
+		c.heard(now, m)
+	}
 	if c.revision >= RevisionPolicy && m.Role == lead.RoleCustomer {
 		if c.leadID != "" && c.score.ReengageAfter > 0 && now.Sub(c.lastCustomerAt) >= c.score.ReengageAfter {
 			c.reengagements++ // scored with the new message, when it is processed
@@ -628,6 +708,13 @@ func (c *conversation) validateOutcome(ctx workflow.Context, in RecordOutcomeInp
 		return temporal.NewApplicationError("outcome must be one of contacted, no_answer, qualified, unqualified, won, lost, snooze", ErrTypeInvalidOutcome)
 	case in.Outcome == lead.OutcomeSnooze && (in.SnoozeUntil == nil || !in.SnoozeUntil.After(workflow.Now(ctx))):
 		return temporal.NewApplicationError("snooze needs a snooze_until in the future", ErrTypeInvalidOutcome)
+	case in.Outcome == lead.OutcomeSnooze && c.prom.On && c.prom.Plan != nil && c.prom.Plan.SnoozeMax > 0 &&
+		in.SnoozeUntil.Sub(workflow.Now(ctx)) > c.prom.Plan.SnoozeMax:
+		return temporal.NewApplicationError("snooze_until is further away than the policy allows ("+c.prom.Plan.SnoozeMax.String()+")", ErrTypeInvalidOutcome)
+	case in.Outcome == lead.OutcomeReopen && !in.ByAdmin:
+		return temporal.NewApplicationError("only an admin may reopen a lead", ErrTypeNotAssignedRep)
+	case in.Outcome == lead.OutcomeReopen && !c.lingers():
+		return temporal.NewApplicationError("this lead's run cannot reopen it", ErrTypeOutcomeNotAllowed)
 	case c.assignment != nil && in.RepID != c.assignment.RepID && !in.ByAdmin:
 		return temporal.NewApplicationError("only the assigned rep or an admin may report on this lead", ErrTypeNotAssignedRep)
 	}
@@ -658,12 +745,13 @@ func (c *conversation) recordOutcome(ctx workflow.Context, in RecordOutcomeInput
 	}).Get(ctx, nil); err != nil {
 		return RecordOutcomeResult{}, err
 	}
-	if in.Outcome != lead.OutcomeSnooze {
+	if in.Outcome != lead.OutcomeSnooze && in.Outcome != lead.OutcomeReopen {
 		c.touched = true
 		if c.timings.FirstTouchAt == nil {
 			c.timings.FirstTouchAt = &note.At
 		}
 	}
+	c.applyOutcome(note.At, note, next)
 	c.lastActivity = note.At
 	c.setStatus(ctx, next)
 	res := RecordOutcomeResult{Status: next}
@@ -693,7 +781,7 @@ func (c *conversation) reassign(ctx workflow.Context, in ReassignInput) (Reassig
 	}
 	var route activities.RouteResult
 	if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.ReassignLead, activities.ReassignInput{
-		LeadID: c.leadID, Reason: in.Reason,
+		LeadID: c.leadID, Reason: in.Reason, FromRepID: c.promisedRep(), Tier: c.score.Tier, WithSLA: c.prom.On,
 	}).Get(ctx, &route); err != nil {
 		return ReassignResult{}, err
 	}
@@ -701,6 +789,10 @@ func (c *conversation) reassign(ctx workflow.Context, in ReassignInput) (Reassig
 		return ReassignResult{}, temporal.NewApplicationError("no other rep can take the lead now: "+route.NotAssigned, ErrTypeNoRepAvailable)
 	}
 	c.assignment, c.reassignments = route.Assignment, c.reassignments+1
+	if c.prom.On && !c.touched { // the new rep owes the first touch, on their own clock
+		c.prom.SLA.Due, c.prom.SLA.PagedRep, c.prom.SLA.AckBy = c.firstTouchDue(route), "", time.Time{}
+		c.prom.Unsaved = true
+	}
 	workflow.SetCurrentDetails(ctx, assignmentDetails(route.Assignment))
 	if err := workflow.ExecuteActivity(withOptions(ctx, notifyOptions()), a.NotifyRep, activities.NotifyInput{
 		LeadID: c.leadID, RepID: c.assignment.RepID, Kind: activities.NotifyNewLead, Key: "reassigned-" + strconv.Itoa(c.reassignments),
@@ -725,6 +817,13 @@ func (c *conversation) state() (ConversationState, error) {
 	if c.leadID != "" {
 		s.Score, s.Tier, s.PolicyVersion, s.Assignment = c.score.Score, c.score.Tier, c.score.PolicyVersion, c.assignment
 	}
+	if c.prom.On {
+		s.Followups, s.OptedOut = c.followups(), c.prom.OptedOut || c.prom.OptOutHeard
+		if c.assignment != nil {
+			s.SLA = c.slaDocument()
+		}
+	}
+	s.Runs = c.runs
 	return s, nil
 }
 

@@ -29,6 +29,8 @@ type conversationSuite struct {
 	statuses []string
 	// writes are the WriteCRM inputs, in order.
 	writes []activities.WriteCRMInput
+	// upsertCall is the search-attribute mock, for tests of runs that need not upsert.
+	upsertCall *testsuite.MockCallWrapper
 }
 
 // The current logic, and the revision that runs started before it still follow: both must keep
@@ -49,7 +51,7 @@ func (s *conversationSuite) SetupTest() {
 	s.writes, s.upserts, s.statuses = nil, 0, nil
 	s.env.RegisterActivity(&activities.Activities{})
 	// Scoring is pure: the real one runs, as it does in production.
-	s.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+	s.upsertCall = s.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
 		s.attrs = args.Get(0).(temporal.SearchAttributes)
 		s.upserts++
 		status, _ := s.attrs.GetKeyword(AttrLeadStatus)

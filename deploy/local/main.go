@@ -5,7 +5,8 @@
 // Every process it starts is its own child, in its own process group, with a parent-death signal,
 // so nothing outlives it, not even when it is killed with SIGKILL. All state lives in
 // LEADFLOW_DATA_DIR (default .data): the Postgres cluster, Temporal's SQLite file, the admin key,
-// the remembered Postgres port and the logs. See internal/config for the other variables.
+// the webhook secret, the remembered Postgres port and the logs. See internal/config for the other
+// variables.
 package main
 
 import (
@@ -28,6 +29,7 @@ import (
 	"github.com/leadflow/leadflow/internal/app"
 	"github.com/leadflow/leadflow/internal/child"
 	"github.com/leadflow/leadflow/internal/config"
+	"github.com/leadflow/leadflow/internal/notify"
 )
 
 func main() {
@@ -44,6 +46,10 @@ const (
 	pgPortFile   = "postgres.port"  // in the data dir, when LEADFLOW_PG_PORT is unset
 	lockFile     = ".lock"          // in the data dir: one stack per data dir
 )
+
+// webhookSecretFile holds the secret reps' webhooks are signed with (X-Leadflow-Signature): in the
+// data dir, 0600, when LEADFLOW_WEBHOOK_SECRET is unset.
+const webhookSecretFile = "webhook-secret"
 
 func run() (err error) {
 	cfg, err := config.Load()
@@ -89,6 +95,15 @@ func run() (err error) {
 			return err
 		}
 		keySource = "stored in " + filepath.Join(dataDir, adminKeyFile)
+	}
+	webhookSecret, secretSource := cfg.Outbound.WebhookSecret, "from LEADFLOW_WEBHOOK_SECRET"
+	if webhookSecret == "" {
+		if webhookSecret, err = loadOrCreateWebhookSecret(filepath.Join(dataDir, webhookSecretFile)); err != nil {
+			return err
+		}
+		secretSource = "stored in " + filepath.Join(dataDir, webhookSecretFile)
+	} else if len(webhookSecret) < notify.MinSecretLen {
+		return fmt.Errorf("LEADFLOW_WEBHOOK_SECRET is shorter than %d bytes; unset it for a generated one", notify.MinSecretLen)
 	}
 	pgPort := cfg.PostgresPort
 	if pgPort == 0 && cfg.DatabaseURL == "" {
@@ -137,6 +152,8 @@ func run() (err error) {
 		"TEMPORAL_NAMESPACE": stack.Temporal.Namespace(), // the only one the dev server has
 		"LEADFLOW_ADMIN_KEY": adminKey,
 		"LEADFLOW_HTTP_ADDR": cfg.HTTPAddr,
+		// The worker signs reps' webhooks with it; the value is never printed.
+		"LEADFLOW_WEBHOOK_SECRET": webhookSecret,
 	})
 	if worker, err = child.Start("worker", filepath.Join(binDir, "worker"), env, filepath.Join(logDir, "worker.log")); err != nil {
 		return err
@@ -153,7 +170,8 @@ func run() (err error) {
 	}
 	printBanner(os.Stdout, banner{
 		gatewayURL: baseURL, uiURL: stack.Temporal.UIURL(), temporal: stack.Temporal.HostPort(),
-		databaseURL: redacted(stack.DatabaseURL), adminKey: adminKey, keySource: keySource, dataDir: dataDir, logDir: logDir,
+		databaseURL: redacted(stack.DatabaseURL), adminKey: adminKey, keySource: keySource, secretSource: secretSource,
+		dataDir: dataDir, logDir: logDir,
 	})
 
 	select {
@@ -168,7 +186,7 @@ func run() (err error) {
 }
 
 type banner struct {
-	gatewayURL, uiURL, temporal, databaseURL, adminKey, keySource, dataDir, logDir string
+	gatewayURL, uiURL, temporal, databaseURL, adminKey, keySource, secretSource, dataDir, logDir string
 }
 
 func printBanner(w io.Writer, b banner) {
@@ -181,6 +199,7 @@ func printBanner(w io.Writer, b banner) {
   Postgres     %s
   Admin key    %s
                (%s)
+  Webhooks     signed with X-Leadflow-Signature (secret %s)
   Data dir     %s
   Logs         %s   (gateway.log, worker.log, temporal.log, postgres.log)
 
@@ -192,7 +211,7 @@ func printBanner(w io.Writer, b banner) {
 
   Press Ctrl-C to stop everything.
 
-`, b.gatewayURL, b.uiURL, b.temporal, b.databaseURL, b.adminKey, b.keySource, b.dataDir, b.logDir,
+`, b.gatewayURL, b.uiURL, b.temporal, b.databaseURL, b.adminKey, b.keySource, b.secretSource, b.dataDir, b.logDir,
 		b.adminKey, b.gatewayURL, b.adminKey, b.gatewayURL)
 }
 
@@ -256,25 +275,44 @@ func addrFree(addr string) bool {
 
 // loadOrCreateAdminKey returns the key stored in path, first creating one (0600) if there is none.
 func loadOrCreateAdminKey(path string) (string, error) {
+	return loadOrCreateSecret(path, "admin key", "lf_") // the shape of the gateway's own keys
+}
+
+// loadOrCreateWebhookSecret returns the webhook secret stored in path, first creating one (0600,
+// 32 random bytes) if there is none. Developers read the file to check X-Leadflow-Signature.
+func loadOrCreateWebhookSecret(path string) (string, error) {
+	secret, err := loadOrCreateSecret(path, "webhook secret", "whsec_")
+	if err != nil {
+		return "", err
+	}
+	if len(secret) < notify.MinSecretLen {
+		return "", fmt.Errorf("the webhook secret in %s is shorter than %d bytes: delete the file for a new one, or set LEADFLOW_WEBHOOK_SECRET", path, notify.MinSecretLen)
+	}
+	return secret, nil
+}
+
+// loadOrCreateSecret returns the secret stored in path, first creating one (prefix and 32 random
+// bytes, 0600) if there is none or the file is empty.
+func loadOrCreateSecret(path, what, prefix string) (string, error) {
 	b, err := os.ReadFile(path)
 	if err == nil && strings.TrimSpace(string(b)) != "" {
 		return strings.TrimSpace(string(b)), nil
 	}
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("read admin key: %w", err)
+		return "", fmt.Errorf("read %s: %w", what, err)
 	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
-		return "", fmt.Errorf("generate admin key: %w", err)
+		return "", fmt.Errorf("generate %s: %w", what, err)
 	}
-	key := "lf_" + base64.RawURLEncoding.EncodeToString(raw) // the shape of the gateway's own keys
-	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("store admin key: %w", err)
+	secret := prefix + base64.RawURLEncoding.EncodeToString(raw)
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("store %s: %w", what, err)
 	}
 	if err := os.Chmod(path, 0o600); err != nil { // an empty file may have existed with other bits
-		return "", fmt.Errorf("store admin key: %w", err)
+		return "", fmt.Errorf("store %s: %w", what, err)
 	}
-	return key, nil
+	return secret, nil
 }
 
 // rememberedPort returns the port stored in path if it is free now, else 0 (pick a free one).

@@ -126,3 +126,33 @@ func TestLocalURL(t *testing.T) {
 		}
 	}
 }
+
+func TestWebhookSecretIsCreatedOnceAndReused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), webhookSecretFile)
+	first, err := loadOrCreateWebhookSecret(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) < 40 {
+		t.Errorf("generated secret has %d bytes: want 32 random bytes, encoded", len(first))
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := fi.Mode().Perm(); mode != 0o600 {
+		t.Errorf("secret file mode %v, want 0600", mode)
+	}
+	second, err := loadOrCreateWebhookSecret(path)
+	if err != nil || second != first {
+		t.Errorf("second run got %v, want the stored secret", err)
+	}
+
+	// A secret too short to sign with is refused, not used.
+	if err := os.WriteFile(path, []byte("short\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadOrCreateWebhookSecret(path); err == nil || !strings.Contains(err.Error(), "shorter") {
+		t.Errorf("short secret: got %v, want an error", err)
+	}
+}

@@ -18,7 +18,8 @@ import (
 )
 
 // NewActivities builds the pipeline's activities over the store, with the language model when
-// the configuration names one.
+// the configuration names one and the outbound channels (webhook secret, SMTP, Telegram) it
+// configures; a channel configured wrongly is an error.
 func NewActivities(st *store.Store, cfg config.Config) (*activities.Activities, error) {
 	acts := &activities.Activities{
 		Store:   st,
@@ -34,6 +35,11 @@ func NewActivities(st *store.Store, cfg config.Config) (*activities.Activities, 
 		}
 		acts.LLM = c
 	}
+	out, err := activities.NewOutbound(cfg.Outbound, acts.HTTP)
+	if err != nil {
+		return nil, err
+	}
+	acts.Outbound = out
 	return acts, nil
 }
 

@@ -166,3 +166,33 @@ const WhatsAppWindow = 24 * time.Hour
 func WhatsAppFreeForm(lastCustomerMessage, t time.Time) bool {
 	return !lastCustomerMessage.IsZero() && t.Sub(lastCustomerMessage) < WhatsAppWindow
 }
+
+// countryZones is the timezone most of a country's people live in, for customers whose chatbot did
+// not send their timezone. Countries spanning several zones get their most populous one; a wrong
+// guess there moves quiet hours by an hour or three, which is why context.timezone wins when given.
+var countryZones = map[string]string{
+	"IR": "Asia/Tehran", "AE": "Asia/Dubai", "SA": "Asia/Riyadh", "QA": "Asia/Qatar", "KW": "Asia/Kuwait", "BH": "Asia/Bahrain",
+	"OM": "Asia/Muscat", "IQ": "Asia/Baghdad", "JO": "Asia/Amman", "LB": "Asia/Beirut", "EG": "Africa/Cairo", "MA": "Africa/Casablanca",
+	"TR": "Europe/Istanbul", "RU": "Europe/Moscow", "UA": "Europe/Kyiv", "BY": "Europe/Minsk", "KZ": "Asia/Almaty", "UZ": "Asia/Tashkent",
+	"AF": "Asia/Kabul", "TJ": "Asia/Dushanbe", "CN": "Asia/Shanghai", "HK": "Asia/Hong_Kong", "TW": "Asia/Taipei", "SG": "Asia/Singapore",
+	"MY": "Asia/Kuala_Lumpur", "JP": "Asia/Tokyo", "KR": "Asia/Seoul", "IN": "Asia/Kolkata", "PK": "Asia/Karachi",
+	"GB": "Europe/London", "IE": "Europe/Dublin", "DE": "Europe/Berlin", "FR": "Europe/Paris", "NL": "Europe/Amsterdam",
+	"ES": "Europe/Madrid", "IT": "Europe/Rome", "SE": "Europe/Stockholm", "PL": "Europe/Warsaw", "CH": "Europe/Zurich",
+	"US": "America/New_York", "CA": "America/Toronto", "MX": "America/Mexico_City", "BR": "America/Sao_Paulo", "AU": "Australia/Sydney",
+}
+
+// Zone is the customer's timezone: the chatbot's IANA name when it resolves, else the main zone of
+// their country, else UTC.
+func Zone(timezone, country string) *time.Location {
+	if timezone != "" {
+		if loc, err := time.LoadLocation(timezone); err == nil {
+			return loc
+		}
+	}
+	if name, ok := countryZones[strings.ToUpper(country)]; ok {
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}

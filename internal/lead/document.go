@@ -82,6 +82,14 @@ type Assignment struct {
 	ReassignedFrom string `json:"reassigned_from,omitempty"`
 }
 
+// RepIDOrEmpty is the assigned rep, "" for no assignment.
+func (a *Assignment) RepIDOrEmpty() string {
+	if a == nil {
+		return ""
+	}
+	return a.RepID
+}
+
 // Rotation is a team's round-robin position, as each rep's credit.
 type Rotation struct {
 	Before map[string]int64 `json:"before"`
@@ -122,11 +130,25 @@ const (
 	FollowupSent      FollowupStatus = "sent"
 )
 
-// Followup is one scheduled promise.
+// Follow-up kinds a sequence adds (internal/policy: followups.sequences).
+const (
+	// FollowupRepReminder reminds the rep of a lead nobody has touched yet.
+	FollowupRepReminder FollowupKind = "rep_reminder"
+	// FollowupCustomerMessage is a message to the customer from a template.
+	FollowupCustomerMessage FollowupKind = "customer_message"
+)
+
+// Followup is one scheduled promise. ID is stable within the lead; Sequence names the policy's
+// sequence it came from; Channel is where a customer message went; Reason says why a step was
+// cancelled or not sent (contacted, closed, opted_out, budget, no_channel, sequence_changed…).
 type Followup struct {
-	Kind   FollowupKind   `json:"kind"`
-	DueAt  time.Time      `json:"due_at"`
-	Status FollowupStatus `json:"status"`
+	ID       string         `json:"id,omitempty"`
+	Kind     FollowupKind   `json:"kind"`
+	DueAt    time.Time      `json:"due_at"`
+	Status   FollowupStatus `json:"status"`
+	Sequence string         `json:"sequence,omitempty"`
+	Channel  string         `json:"channel,omitempty"`
+	Reason   string         `json:"reason,omitempty"`
 }
 
 // SLA is the first-touch promise and what happened when it was missed.
@@ -161,4 +183,25 @@ type Timings struct {
 	CRMWrittenAt        *time.Time `json:"crm_written_at"`
 	AssignedAt          *time.Time `json:"assigned_at"`
 	FirstTouchAt        *time.Time `json:"first_touch_at"`
+	// Speed to lead, split: the system's part is the first message to the lead being assigned
+	// (quiet period, extraction, CRM write, routing); the human part is the assignment to the rep's
+	// first touch. Derived from the moments above when both ends are known (Split).
+	SystemSeconds      *float64 `json:"system_seconds,omitempty"`
+	HumanSeconds       *float64 `json:"human_seconds,omitempty"`
+	SpeedToLeadSeconds *float64 `json:"speed_to_lead_seconds,omitempty"`
+}
+
+// Split fills in the system's part, the human part and the whole of the speed to lead.
+func (t Timings) Split() Timings {
+	between := func(from, to *time.Time) *float64 {
+		if from == nil || to == nil {
+			return nil
+		}
+		d := max(to.Sub(*from), 0).Seconds()
+		return &d
+	}
+	t.SystemSeconds = between(t.FirstMessageAt, t.AssignedAt)
+	t.HumanSeconds = between(t.AssignedAt, t.FirstTouchAt)
+	t.SpeedToLeadSeconds = between(t.FirstMessageAt, t.FirstTouchAt)
+	return t
 }

@@ -53,12 +53,14 @@ type Sender struct {
 
 // Context is what the chatbot knows about the visit.
 type Context struct {
-	PageURL   *string  `json:"page_url,omitempty"`
-	Campaign  *string  `json:"campaign,omitempty"`
-	UTMSource *string  `json:"utm_source,omitempty"`
-	Locale    *string  `json:"locale,omitempty"`
-	Country   *string  `json:"country,omitempty"` // ISO 3166-1 alpha-2: default region for phone numbers
-	Events    []string `json:"events,omitempty"`
+	PageURL   *string `json:"page_url,omitempty"`
+	Campaign  *string `json:"campaign,omitempty"`
+	UTMSource *string `json:"utm_source,omitempty"`
+	Locale    *string `json:"locale,omitempty"`
+	Country   *string `json:"country,omitempty"` // ISO 3166-1 alpha-2: default region for phone numbers
+	// Timezone is the customer's IANA timezone ("Asia/Tehran"): their quiet hours are read in it.
+	Timezone *string  `json:"timezone,omitempty"`
+	Events   []string `json:"events,omitempty"`
 }
 
 // Message is one message of a conversation, as the gateway accepted it.
@@ -270,6 +272,16 @@ const (
 	StatusNoLead       Status = "no_lead"
 )
 
+// Valid reports whether s is a status of the contract.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusCollecting, StatusNeedsContact, StatusProcessing, StatusAssigned, StatusContacted,
+		StatusQualified, StatusUnqualified, StatusWon, StatusLost, StatusNoLead:
+		return true
+	}
+	return false
+}
+
 // Closed reports whether no rep action can follow.
 func (s Status) Closed() bool {
 	return s == StatusWon || s == StatusLost || s == StatusUnqualified || s == StatusNoLead
@@ -287,12 +299,14 @@ const (
 	OutcomeWon         Outcome = "won"
 	OutcomeLost        Outcome = "lost"
 	OutcomeSnooze      Outcome = "snooze"
+	// OutcomeReopen takes a won, lost or unqualified lead back to contacted; admins only.
+	OutcomeReopen Outcome = "reopen"
 )
 
 // Valid reports whether o is an outcome of the contract.
 func (o Outcome) Valid() bool {
 	switch o {
-	case OutcomeContacted, OutcomeNoAnswer, OutcomeQualified, OutcomeUnqualified, OutcomeWon, OutcomeLost, OutcomeSnooze:
+	case OutcomeContacted, OutcomeNoAnswer, OutcomeQualified, OutcomeUnqualified, OutcomeWon, OutcomeLost, OutcomeSnooze, OutcomeReopen:
 		return true
 	}
 	return false
@@ -310,8 +324,14 @@ func (e ErrTransition) Error() string {
 
 // Apply returns the status a lead moves to when a rep reports o. It is the one place that says which
 // transitions exist: a lead must be assigned before reps report on it, and won, lost and unqualified
-// are final. no_answer and snooze record the attempt and keep the status.
+// are final but for an admin's reopen. no_answer and snooze record the attempt and keep the status.
 func Apply(from Status, o Outcome) (Status, error) {
+	if o == OutcomeReopen {
+		if from == StatusWon || from == StatusLost || from == StatusUnqualified {
+			return StatusContacted, nil
+		}
+		return from, ErrTransition{From: from, Outcome: o}
+	}
 	switch from {
 	case StatusAssigned, StatusContacted, StatusQualified:
 	default:

@@ -3,6 +3,8 @@ package lead
 import (
 	"fmt"
 	"strings"
+	"time"
+	_ "time/tzdata" // customers' timezones must resolve on a machine without a zoneinfo database
 	"unicode/utf8"
 )
 
@@ -48,6 +50,11 @@ func ValidateMessage(m Message) *FieldError {
 	}
 	if c := m.Context; c != nil && c.Country != nil && !isCountryCode(*c.Country) {
 		return fieldErr("context.country", "invalid_country", "context.country must be an ISO 3166-1 alpha-2 code")
+	}
+	if c := m.Context; c != nil && c.Timezone != nil {
+		if _, err := time.LoadLocation(*c.Timezone); err != nil || *c.Timezone == "" || *c.Timezone == "Local" {
+			return fieldErr("context.timezone", "invalid_timezone", "context.timezone must be an IANA timezone such as Asia/Tehran")
+		}
 	}
 	return nil
 }

@@ -26,6 +26,9 @@ type Policy struct {
 	Version string  `yaml:"version" json:"version"`
 	Scoring Scoring `yaml:"scoring" json:"scoring"`
 	Routing Routing `yaml:"routing" json:"routing"`
+	// Followups are the SLA, the escalation chain, the follow-up sequences and the customer
+	// message rules (followups.go).
+	Followups Followups `yaml:"followups" json:"followups"`
 }
 
 // Scoring gives every signal its points. Maps are keyed by the value that earns the points.
@@ -285,6 +288,7 @@ func (p *Policy) validate() error {
 	if r.QueueEscalateAfter < 0 {
 		bad("routing.queue_escalate_after: must not be negative")
 	}
+	p.Followups.validate(bad)
 	if len(errs) > 0 {
 		return errors.New(strings.Join(errs, "; "))
 	}

@@ -9,6 +9,8 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -69,9 +71,67 @@ func (o Overflow) Value() (driver.Value, error) {
 // Scan reads the jsonb column.
 func (o *Overflow) Scan(src any) error { return scanJSON(src, o) }
 
-// RepNotify says how a rep wants to hear about new leads.
+// RepNotify says how a rep wants to hear about new leads. Every channel is optional and they add
+// up: a notification goes out on each one set (and is always in the rep's inbox). An empty string
+// is the same as null: not set.
 type RepNotify struct {
+	// WebhookURL receives a signed JSON POST (X-Leadflow-Signature, LEADFLOW_WEBHOOK_SECRET).
 	WebhookURL *string `json:"webhook_url"`
+	// SlackWebhookURL is a Slack incoming webhook.
+	SlackWebhookURL *string `json:"slack_webhook_url"`
+	// TelegramChatID is a numeric Telegram chat id or a public @channelusername, written to by the
+	// worker's bot (TELEGRAM_BOT_TOKEN).
+	TelegramChatID *string `json:"telegram_chat_id"`
+	// Email sends the notification to the rep's email address (SMTP_ADDR).
+	Email bool `json:"email"`
+}
+
+// RepNotifyError is a RepNotify setting that does not pass Validate.
+type RepNotifyError struct {
+	Field  string // the setting as the API names it, e.g. notify.slack_webhook_url
+	Reason string // what is wrong; never the value
+}
+
+func (e *RepNotifyError) Error() string { return e.Field + ": " + e.Reason }
+
+// Validate checks the settings as an admin wrote them; the error is a *RepNotifyError naming the
+// field, e.g. "notify.slack_webhook_url: ...". It never repeats the value: Slack webhook URLs are
+// secrets.
+func (n RepNotify) Validate() error {
+	for _, u := range []struct {
+		field string
+		value *string
+	}{{"notify.webhook_url", n.WebhookURL}, {"notify.slack_webhook_url", n.SlackWebhookURL}} {
+		if u.value != nil && *u.value != "" && !validHTTPURL(*u.value) {
+			return &RepNotifyError{Field: u.field, Reason: "must be an absolute http or https URL with a host"}
+		}
+	}
+	if id := n.TelegramChatID; id != nil && *id != "" && !validTelegramChatID(*id) {
+		return &RepNotifyError{Field: "notify.telegram_chat_id",
+			Reason: "must be a numeric chat id (such as 123456789 or -1001234567890) or a public @channelusername"}
+	}
+	return nil
+}
+
+// validHTTPURL accepts what the notify package sends to: absolute http and https URLs with a host.
+func validHTTPURL(raw string) bool {
+	if len(raw) > 2048 || strings.TrimSpace(raw) != raw {
+		return false
+	}
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Hostname() != ""
+}
+
+// validTelegramChatID accepts what the Bot API takes as chat_id: a (possibly negative) integer, or
+// "@" and a public username of 5-32 letters, digits and underscores.
+func validTelegramChatID(id string) bool {
+	if name, ok := strings.CutPrefix(id, "@"); ok {
+		return len(name) >= 5 && len(name) <= 32 && strings.IndexFunc(name, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_')
+		}) < 0
+	}
+	digits := strings.TrimPrefix(id, "-")
+	return digits != "" && len(digits) <= 20 && strings.Trim(digits, "0123456789") == ""
 }
 
 // Value stores the settings as jsonb.

@@ -32,8 +32,13 @@ type LeadRecord struct {
 	ScoreContext   lead.ScoreContext // what the score weighed beside the fields, for the policy replay
 	Assignment     *lead.Assignment  // nil while no rep could take the lead
 	FirstTouchDue  *time.Time        // when the first call task falls due; set with Assignment
-	Timings        lead.Timings
-	Messages       []lead.Message // transcript messages not written yet (repeats are ignored)
+	// Followups and SLA are the workflow's own schedule (runs that keep follow-up promises): the
+	// steps are written as given, the SLA replaces the stored one, and no first call task is made
+	// up from FirstTouchDue.
+	Followups []lead.Followup
+	SLA       *lead.SLA
+	Timings   lead.Timings
+	Messages  []lead.Message // transcript messages not written yet (repeats are ignored)
 	// Extractor and LLMTokens say how the fields were read ("rules" or "llm+rules") and what the
 	// model cost so far; they go to the audit log with every write.
 	Extractor string
@@ -64,6 +69,10 @@ func (s *Store) SaveLead(ctx context.Context, r LeadRecord) (lead.Status, error)
 			teamID, repID = &a.TeamID, &a.RepID
 			sla.FirstTouchDueAt = r.FirstTouchDue
 		}
+		if r.SLA != nil {
+			sla = *r.SLA
+			sla.Escalations = nonNilSlice(sla.Escalations)
+		}
 		// The score history gets an entry when the score, the tier or the policy changed; it rides
 		// on the lead's statement, so it costs no round trip.
 		if err := tx.GetContext(ctx, &status, `
@@ -81,7 +90,7 @@ func (s *Store) SaveLead(ctx context.Context, r LeadRecord) (lead.Status, error)
 			    team_id = EXCLUDED.team_id, rep_id = EXCLUDED.rep_id, fields = EXCLUDED.fields,
 			    score_breakdown = EXCLUDED.score_breakdown, policy_version = EXCLUDED.policy_version, country = EXCLUDED.country,
 			    score_context = EXCLUDED.score_context,
-			    sla = CASE WHEN leads.sla->>'first_touch_due_at' IS NULL THEN EXCLUDED.sla ELSE leads.sla END,
+			    sla = CASE WHEN $20 OR leads.sla->>'first_touch_due_at' IS NULL THEN EXCLUDED.sla ELSE leads.sla END,
 			    timings = EXCLUDED.timings || jsonb_build_object(
 			        'crm_written_at', COALESCE(NULLIF(leads.timings->'crm_written_at', 'null'), EXCLUDED.timings->'crm_written_at'),
 			        'first_touch_at', COALESCE(NULLIF(leads.timings->'first_touch_at', 'null'), EXCLUDED.timings->'first_touch_at')),
@@ -89,7 +98,7 @@ func (s *Store) SaveLead(ctx context.Context, r LeadRecord) (lead.Status, error)
 			RETURNING status`,
 			r.LeadID, r.ConversationID, r.WorkflowID, r.ContactID, r.Status, r.Channel, r.Score, r.Tier,
 			f.Intent.Value, f.Language.Value, teamID, repID, jsonCol[lead.Fields]{f},
-			jsonCol[[]lead.ScoreSignal]{nonNilSlice(r.ScoreBreakdown)}, jsonCol[lead.SLA]{sla}, jsonCol[lead.Timings]{r.Timings}, r.PolicyVersion, r.Country, jsonCol[lead.ScoreContext]{r.ScoreContext}); err != nil {
+			jsonCol[[]lead.ScoreSignal]{nonNilSlice(r.ScoreBreakdown)}, jsonCol[lead.SLA]{sla}, jsonCol[lead.Timings]{r.Timings}, r.PolicyVersion, r.Country, jsonCol[lead.ScoreContext]{r.ScoreContext}, r.SLA != nil); err != nil {
 			return mapErr(err)
 		}
 		if len(r.Messages) > 0 {
@@ -110,7 +119,10 @@ func (s *Store) SaveLead(ctx context.Context, r LeadRecord) (lead.Status, error)
 				return mapErr(err)
 			}
 		}
-		if r.Assignment != nil && r.FirstTouchDue != nil {
+		if err := saveFollowups(ctx, tx, r.LeadID, r.Assignment.RepIDOrEmpty(), r.Followups); err != nil {
+			return err
+		}
+		if r.Assignment != nil && r.FirstTouchDue != nil && r.SLA == nil {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO tasks (task_id, lead_id, rep_id, kind, due_at, status)
 				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (task_id) DO NOTHING`,
 				FirstCallTaskID(r.LeadID), r.LeadID, r.Assignment.RepID, f.FirstTask(), *r.FirstTouchDue, lead.FollowupPending); err != nil {
@@ -178,13 +190,20 @@ func (s *Store) RecordOutcome(ctx context.Context, r OutcomeRecord) error {
 			return mapErr(err)
 		}
 		if touch {
-			if _, err := tx.ExecContext(ctx, `UPDATE tasks SET status = $2, updated_at = now() WHERE lead_id = $1 AND status = $3`,
-				r.LeadID, lead.FollowupDone, lead.FollowupPending); err != nil {
+			// The rep's calls are done; the other steps of a sequence are the workflow's to settle.
+			if _, err := tx.ExecContext(ctx, `UPDATE tasks SET status = $2, updated_at = now() WHERE lead_id = $1 AND status = $3
+				AND kind = ANY ($4)`, r.LeadID, lead.FollowupDone, lead.FollowupPending,
+				pq.StringArray{string(lead.FollowupCallTask), string(lead.FollowupReviewContact)}); err != nil {
 				return mapErr(err)
 			}
 		}
-		if r.NewStatus.Closed() {
+		switch {
+		case r.NewStatus.Closed():
 			if _, err := tx.ExecContext(ctx, `UPDATE lead_assignments SET released_at = now() WHERE lead_id = $1 AND released_at IS NULL`, r.LeadID); err != nil {
+				return mapErr(err)
+			}
+		case n.Outcome == lead.OutcomeReopen: // the rep holds the lead again, and it counts against their capacity
+			if _, err := tx.ExecContext(ctx, `UPDATE lead_assignments SET released_at = NULL WHERE lead_id = $1`, r.LeadID); err != nil {
 				return mapErr(err)
 			}
 		}
@@ -236,8 +255,8 @@ func (s *Store) AddNotification(ctx context.Context, n Notification) (created bo
 	return affected == 1, nil
 }
 
-// NotificationDelivered reports whether a rep's webhook already took the notification; false for an
-// unknown id.
+// NotificationDelivered reports whether the notification went out on every channel the rep had
+// set (MarkNotificationDelivered); false for an unknown id.
 func (s *Store) NotificationDelivered(ctx context.Context, notificationID string) (bool, error) {
 	var ok bool
 	if err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM notifications WHERE notification_id = $1 AND delivered_at IS NOT NULL)`, notificationID); err != nil {
@@ -246,10 +265,34 @@ func (s *Store) NotificationDelivered(ctx context.Context, notificationID string
 	return ok, nil
 }
 
-// MarkNotificationDelivered records that the rep's webhook took the notification.
+// MarkNotificationDelivered records that every channel the rep had set took the notification.
 func (s *Store) MarkNotificationDelivered(ctx context.Context, notificationID string) error {
 	if _, err := s.db.ExecContext(ctx, `UPDATE notifications SET delivered_at = now() WHERE notification_id = $1 AND delivered_at IS NULL`, notificationID); err != nil {
 		return fmt.Errorf("mark notification delivered: %w", mapErr(err))
+	}
+	return nil
+}
+
+// ChannelsDelivered returns the channels (notify.Channel* names) that already took the
+// notification; empty for one not sent anywhere yet or an unknown id.
+func (s *Store) ChannelsDelivered(ctx context.Context, notificationID string) (map[string]bool, error) {
+	var channels []string
+	if err := s.db.SelectContext(ctx, &channels, `SELECT channel FROM notification_deliveries WHERE notification_id = $1`, notificationID); err != nil {
+		return nil, fmt.Errorf("channels delivered: %w", mapErr(err))
+	}
+	out := make(map[string]bool, len(channels))
+	for _, c := range channels {
+		out[c] = true
+	}
+	return out, nil
+}
+
+// MarkChannelDelivered records that channel took the notification, so a retry does not send it
+// there again; marking it twice is a no-op.
+func (s *Store) MarkChannelDelivered(ctx context.Context, notificationID, channel string) error {
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO notification_deliveries (notification_id, channel) VALUES ($1, $2)
+		ON CONFLICT DO NOTHING`, notificationID, channel); err != nil {
+		return fmt.Errorf("mark channel delivered: %w", mapErr(err))
 	}
 	return nil
 }
@@ -386,12 +429,17 @@ func (s *Store) assemble(ctx context.Context, rows []leadRow) ([]lead.Lead, erro
 		return nil, fmt.Errorf("load score history: %w", mapErr(err))
 	}
 	var tasks []struct {
-		LeadID string    `db:"lead_id"`
-		Kind   string    `db:"kind"`
-		DueAt  time.Time `db:"due_at"`
-		Status string    `db:"status"`
+		LeadID   string         `db:"lead_id"`
+		TaskID   string         `db:"task_id"`
+		Kind     string         `db:"kind"`
+		DueAt    time.Time      `db:"due_at"`
+		Status   string         `db:"status"`
+		Sequence sql.NullString `db:"sequence"`
+		Channel  sql.NullString `db:"channel"`
+		Reason   sql.NullString `db:"reason"`
 	}
-	if err := s.db.SelectContext(ctx, &tasks, `SELECT lead_id, kind, due_at, status FROM tasks WHERE lead_id = ANY ($1) ORDER BY due_at, task_id`, ids); err != nil {
+	if err := s.db.SelectContext(ctx, &tasks, `SELECT lead_id, task_id, kind, due_at, status, sequence, channel, reason FROM tasks
+		WHERE lead_id = ANY ($1) ORDER BY due_at, task_id`, ids); err != nil {
 		return nil, fmt.Errorf("load follow-ups: %w", mapErr(err))
 	}
 	var outcomes []struct {
@@ -421,7 +469,7 @@ func (s *Store) assemble(ctx context.Context, rows []leadRow) ([]lead.Lead, erro
 			Fields:       r.Fields.V, Status: lead.Status(r.Status), Score: r.Score, Tier: lead.Tier(r.Tier),
 			ScoreBreakdown: nonNilSlice(r.ScoreBreakdown.V), ScoreHistory: []lead.ScoreChange{}, PolicyVersion: r.PolicyVersion.String,
 			CRM:       lead.CRMRefs{Builtin: &lead.BuiltinRef{ContactID: r.ContactID, LeadID: r.LeadID}},
-			Followups: []lead.Followup{}, SLA: sla, Outcomes: []lead.OutcomeNote{}, Timings: r.Timings.V,
+			Followups: []lead.Followup{}, SLA: sla, Outcomes: []lead.OutcomeNote{}, Timings: r.Timings.V.Split(),
 			ReviewFields: r.Fields.V.NeedsReview(),
 		})
 	}
@@ -439,7 +487,8 @@ func (s *Store) assemble(ctx context.Context, rows []leadRow) ([]lead.Lead, erro
 	}
 	for _, t := range tasks {
 		l := byID[t.LeadID]
-		l.Followups = append(l.Followups, lead.Followup{Kind: lead.FollowupKind(t.Kind), DueAt: t.DueAt.UTC(), Status: lead.FollowupStatus(t.Status)})
+		l.Followups = append(l.Followups, lead.Followup{ID: strings.TrimPrefix(t.TaskID, t.LeadID+":"), Kind: lead.FollowupKind(t.Kind),
+			DueAt: t.DueAt.UTC(), Status: lead.FollowupStatus(t.Status), Sequence: t.Sequence.String, Channel: t.Channel.String, Reason: t.Reason.String})
 	}
 	for _, o := range outcomes {
 		l := byID[o.LeadID]

@@ -85,7 +85,7 @@ func TestLeadDocumentHasEveryAPIKey(t *testing.T) {
 	assert.Equal(t, map[string]any{"builtin": map[string]any{"contact_id": s.Match.ContactID, "lead_id": "ld-1"}}, doc["crm"])
 
 	due := s.Record.FirstTouchDue.UTC().Format(time.RFC3339Nano)
-	assert.Equal(t, []any{map[string]any{"kind": "call_task", "due_at": due, "status": "pending"}}, doc["followups"])
+	assert.Equal(t, []any{map[string]any{"id": "call-1", "kind": "call_task", "due_at": due, "status": "pending"}}, doc["followups"])
 	assert.Equal(t, map[string]any{"first_touch_due_at": due, "breached": false, "escalations": []any{}}, doc["sla"])
 	assert.Equal(t, []any{}, doc["outcomes"])
 	timings := doc["timings"].(map[string]any)

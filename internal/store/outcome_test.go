@@ -52,7 +52,7 @@ func TestRecordOutcome(t *testing.T) {
 	assert.Equal(t, lead.StatusContacted, l.Status)
 	require.NotNil(t, l.Timings.FirstTouchAt)
 	assert.True(t, l.Timings.FirstTouchAt.Equal(t0.Add(time.Hour)), "first_touch_at is the first non-snooze outcome: %v", l.Timings.FirstTouchAt)
-	assert.Equal(t, []lead.Followup{{Kind: lead.FollowupCallTask, DueAt: l.Followups[0].DueAt, Status: lead.FollowupDone}}, l.Followups)
+	assert.Equal(t, []lead.Followup{{ID: "call-1", Kind: lead.FollowupCallTask, DueAt: l.Followups[0].DueAt, Status: lead.FollowupDone}}, l.Followups)
 	var outcomes []lead.Outcome
 	for _, o := range l.Outcomes {
 		outcomes = append(outcomes, o.Outcome)

@@ -197,7 +197,7 @@ func TestReassign(t *testing.T) {
 	first := seedLead(t, st, leadSpec{LeadID: "ld-1", Email: "one@acme.example"})
 	require.Equal(t, "rep-a", first.Assignment.RepID)
 
-	d, err := st.Reassign(ctx, policy.Default(), "ld-1", "no answer in time")
+	d, err := st.Reassign(ctx, policy.Default(), "ld-1", "", "no answer in time")
 	require.NoError(t, err)
 	require.NotNil(t, d.Assignment)
 	to := d.Assignment.RepID
@@ -222,21 +222,21 @@ func TestReassign(t *testing.T) {
 	putRep(t, st, "t", "rep-c", inactive)
 	holder := getLead(t, st, "ld-1").Assignment.RepID
 	if holder != "rep-a" {
-		d, err = st.Reassign(ctx, policy.Default(), "ld-1", "again")
+		d, err = st.Reassign(ctx, policy.Default(), "ld-1", "", "again")
 		require.NoError(t, err)
 		require.NotNil(t, d.Assignment)
 		assert.Equal(t, "rep-a", d.Assignment.RepID)
 		assert.WithinDuration(t, time.Now(), d.Assignment.AssignedAt, time.Minute)
 	}
-	d, err = st.Reassign(ctx, policy.Default(), "ld-1", "again")
+	d, err = st.Reassign(ctx, policy.Default(), "ld-1", "", "again")
 	require.NoError(t, err)
 	assert.Nil(t, d.Assignment)
 	assert.Equal(t, routing.NotAssignedNoRep, d.NotAssigned)
 	assert.Equal(t, "rep-a", getLead(t, st, "ld-1").Assignment.RepID)
 
-	_, err = st.Reassign(ctx, policy.Default(), "ld-none", "x")
+	_, err = st.Reassign(ctx, policy.Default(), "ld-none", "", "x")
 	assert.ErrorIs(t, err, store.ErrNotFound)
 	record(t, st, "ld-1", "k-won", lead.OutcomeWon, lead.StatusWon, time.Now())
-	_, err = st.Reassign(ctx, policy.Default(), "ld-1", "x")
+	_, err = st.Reassign(ctx, policy.Default(), "ld-1", "", "x")
 	assert.ErrorIs(t, err, store.ErrLeadClosed)
 }

@@ -166,7 +166,11 @@ var ErrLeadClosed = errors.New("the lead is closed")
 // over, in one transaction: the rep is credited back the lead's cost in the rotation, and the
 // assignment, the lead and its pending tasks name the new rep. When nobody else can take the lead
 // nothing changes and the decision says why. ErrNotFound when the lead has no assignment.
-func (s *Store) Reassign(ctx context.Context, p *policy.Policy, leadID, reason string) (d routing.Decision, err error) {
+//
+// fromRep, when set, makes a retry safe: a lead no longer held by fromRep was already taken from
+// them (by this call's earlier attempt, or by anyone), and its current assignment is returned as
+// it is.
+func (s *Store) Reassign(ctx context.Context, p *policy.Policy, leadID, fromRep, reason string) (d routing.Decision, err error) {
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var cur struct {
 			RepID     string         `db:"rep_id"`
@@ -189,6 +193,15 @@ func (s *Store) Reassign(ctx context.Context, p *policy.Policy, leadID, reason s
 		}
 		if cur.Released {
 			return ErrLeadClosed
+		}
+		if fromRep != "" && cur.RepID != fromRep {
+			var row assignmentRow
+			if err := tx.GetContext(ctx, &row, `SELECT `+assignmentColumns+` FROM lead_assignments WHERE lead_id = $1`, leadID); err != nil {
+				return mapErr(err)
+			}
+			a := row.assignment()
+			d = routing.Decision{Assignment: &a}
+			return nil
 		}
 		req := routing.Request{LeadID: leadID, ContactID: cur.ContactID, Language: cur.Language.String, Country: cur.Country.String,
 			Products: cur.Products, Tier: lead.Tier(cur.Tier),
