@@ -175,6 +175,14 @@ func (c *conversation) run(ctx workflow.Context) (*ConversationResult, error) {
 			}
 			continue
 		}
+		// Before settling: an opt-out or an outcome is in the CRM at once, not after the quiet period.
+		if c.prom.Unsaved && c.leadID != "" {
+			if err := c.savePromises(ctx); err != nil {
+				c.logger.Error("Follow-ups not written; the next change writes them all again", "Error", err)
+				c.prom.Unsaved = false
+			}
+			continue
+		}
 		if c.pending() {
 			c.settle(ctx)
 			if err := c.process(ctx); err != nil {
@@ -189,13 +197,6 @@ func (c *conversation) run(ctx workflow.Context) (*ConversationResult, error) {
 				}
 			} else {
 				c.failures = 0
-			}
-			continue
-		}
-		if c.prom.Unsaved && c.leadID != "" {
-			if err := c.savePromises(ctx); err != nil {
-				c.logger.Error("Follow-ups not written; the next change writes them all again", "Error", err)
-				c.prom.Unsaved = false
 			}
 			continue
 		}
