@@ -245,12 +245,13 @@ func (a *Activities) pickChannel(in SendInput, fu *policy.Followups, tmpl policy
 }
 
 // render fills a template's {name} with the customer's first name, or drops it with the space
-// before it when the name is unknown ("Hi {name}, …" becomes "Hi, …").
+// before it when the name is unknown ("Hi {name}, …" becomes "Hi, …"), and with the comma before
+// it when punctuation follows ("Здравствуйте, {name}! …" becomes "Здравствуйте! …", not "Здравствуйте,! …").
 func render(text, firstName string) string {
 	if firstName != "" {
 		return strings.ReplaceAll(text, "{name}", firstName)
 	}
-	return strings.NewReplacer(" {name}", "", "{name}", "").Replace(text)
+	return strings.NewReplacer(", {name}!", "!", ", {name}.", ".", ", {name}?", "?", " {name}", "", "{name}", "").Replace(text)
 }
 
 // PageInput is a hot lead whose first touch is overdue.

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -99,10 +101,11 @@ func (f *chatbotFake) to(leadID string) []string {
 
 type promisesSystem struct {
 	*system
-	chatbot *chatbotFake
-	acts    *activities.Activities
-	mu      sync.Mutex
-	worker  worker.Worker
+	namespace string
+	chatbot   *chatbotFake
+	acts      *activities.Activities
+	mu        sync.Mutex
+	worker    worker.Worker
 }
 
 // startPromises starts the second Leadflow: a namespace with the search attributes, a database,
@@ -139,7 +142,7 @@ func startPromises(t *testing.T) *promisesSystem {
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(router)
 	t.Cleanup(srv.Close)
-	p := &promisesSystem{system: &system{url: srv.URL, store: st, temporal: tc}, chatbot: fake, acts: acts}
+	p := &promisesSystem{system: &system{url: srv.URL, store: st, temporal: tc}, chatbot: fake, acts: acts, namespace: ns}
 	p.restartWorker(t)
 	t.Cleanup(func() { p.stopWorker() })
 	return p
@@ -319,7 +322,8 @@ func TestPromisesOnTheDevServer(t *testing.T) {
 	var hotNow lead.Lead
 	eventually(t, 30*time.Second, "the hot lead's escalation", func() (bool, string) {
 		hotNow = p.lead(t, hotLead.LeadID)
-		return hotNow.Assignment != nil && hotNow.Assignment.RepID != owner, fmt.Sprintf("%+v", hotNow.SLA)
+		moved := slices.ContainsFunc(hotNow.SLA.Escalations, func(e lead.Escalation) bool { return e.Reason == "reassigned" })
+		return moved && hotNow.Assignment != nil && hotNow.Assignment.RepID != owner, fmt.Sprintf("%+v", hotNow.SLA)
 	})
 	var reasons []string
 	var reassignedAt time.Time
@@ -378,6 +382,17 @@ func TestPromisesOnTheDevServer(t *testing.T) {
 	}
 	if r := followup(warmNow, lead.FollowupRepReminder).Reason; r != "contacted" {
 		t.Errorf("the warm lead's reminder was cancelled for %q", r)
+	}
+	// Support staff send the same Update with the Temporal CLI, as the README shows.
+	cli := exec.Command(filepath.Join("..", "bin", "temporal"), "workflow", "update", "execute",
+		"--address", env.TemporalHostPort(), "--namespace", p.namespace,
+		"--workflow-id", workflows.ConversationWorkflowID(warm), "--name", workflows.UpdateRecordOutcome, "--update-id", "support-"+run,
+		"--input", fmt.Sprintf(`{"rep_id": %q, "outcome": "qualified", "idempotency_key": "support-%s", "by_admin": true}`, warmLead.Assignment.RepID, run))
+	if out, err := cli.CombinedOutput(); err != nil {
+		t.Fatalf("temporal workflow update execute: %v\n%s", err, out)
+	}
+	if l := p.lead(t, warmLead.LeadID); l.Status != lead.StatusQualified || len(l.Outcomes) != 2 {
+		t.Errorf("after the CLI's outcome: %s with %d outcomes", l.Status, len(l.Outcomes))
 	}
 
 	// The opted-out customer: the alternatives (due 6 s after the summary) were cancelled, and a

@@ -5,14 +5,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/leadflow/leadflow/activities"
 	"github.com/leadflow/leadflow/internal/app"
 	"github.com/leadflow/leadflow/internal/config"
 	"github.com/leadflow/leadflow/internal/logging"
+	"github.com/leadflow/leadflow/internal/metrics"
 	"github.com/leadflow/leadflow/internal/store"
 	"github.com/leadflow/leadflow/internal/temporalx"
 )
@@ -42,7 +46,12 @@ func run() error {
 		return err
 	}
 	defer st.Close()
-	tc, err := temporalx.Dial(ctx, temporalx.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger, Gzip: cfg.TemporalGzip})
+	m := metrics.New()
+	if cfg.MetricsAddr != "" {
+		serveMetrics(cfg.MetricsAddr, m, logger)
+	}
+	tc, err := temporalx.Dial(ctx, temporalx.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger,
+		Gzip: cfg.TemporalGzip, Metrics: m})
 	if err != nil {
 		return err
 	}
@@ -74,4 +83,17 @@ func workerInterrupt(ctx context.Context) <-chan any {
 		close(ch)
 	}()
 	return ch
+}
+
+// serveMetrics serves the worker's Prometheus metrics (the speed-to-lead histograms) at /metrics.
+func serveMetrics(addr string, m *metrics.Handler, logger *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.HTTP())
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics server stopped", "Addr", addr, "Error", err)
+		}
+	}()
+	logger.Info("worker metrics served", "Addr", addr)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/leadflow/leadflow/activities"
 	"github.com/leadflow/leadflow/activities/scoring"
 	"github.com/leadflow/leadflow/internal/lead"
+	"github.com/leadflow/leadflow/internal/metrics"
 	"github.com/leadflow/leadflow/internal/policy"
 	"github.com/leadflow/leadflow/internal/store"
 )
@@ -393,6 +394,7 @@ func (c *conversation) process(ctx workflow.Context) error {
 			c.assignment, newlyAssigned = route.Assignment, true
 			at := route.Assignment.AssignedAt
 			c.timings.AssignedAt = &at
+			c.recordSpeed(ctx, metrics.PartSystem, c.timings.FirstMessageAt, &at)
 			if c.revision >= RevisionPolicy {
 				workflow.SetCurrentDetails(ctx, assignmentDetails(route.Assignment))
 			}
@@ -750,6 +752,8 @@ func (c *conversation) recordOutcome(ctx workflow.Context, in RecordOutcomeInput
 		c.touched = true
 		if c.timings.FirstTouchAt == nil {
 			c.timings.FirstTouchAt = &note.At
+			c.recordSpeed(ctx, metrics.PartHuman, c.timings.AssignedAt, &note.At)
+			c.recordSpeed(ctx, metrics.PartTotal, c.timings.FirstMessageAt, &note.At)
 		}
 	}
 	c.applyOutcome(note.At, note, next)
@@ -976,4 +980,13 @@ func value[T ~string](f lead.Field[T]) string { return string(f.Or("")) }
 
 func list(f lead.Field[[]string]) []string {
 	return f.Or(nil)
+}
+
+// recordSpeed records one part of the speed to lead (Lead.timings) as the worker's Prometheus
+// histogram. Temporal's metrics handler skips replays: a lead counts once.
+func (c *conversation) recordSpeed(ctx workflow.Context, part string, from, to *time.Time) {
+	if from == nil || to == nil {
+		return
+	}
+	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{metrics.PartTag: part}).Timer(metrics.SpeedToLead).Record(max(to.Sub(*from), 0))
 }

@@ -3,15 +3,18 @@ package workflows
 import (
 	"context"
 	"errors"
+	"net/http/httptest"
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/leadflow/leadflow/activities"
 	"github.com/leadflow/leadflow/internal/lead"
+	"github.com/leadflow/leadflow/internal/metrics"
 )
 
 // The promise tests run the default policy's sequences (internal/policy/default.yaml): a demo
@@ -428,6 +431,11 @@ func (s *conversationSuite) TestClosingCancelsFollowupsAndOnlyAnAdminReopens() {
 // answers the first's result.
 func (s *conversationSuite) TestRepeatedOutcomeKeyCountsOnce() {
 	s.promised()
+	m := metrics.New() // the worker's speed-to-lead histograms, recorded through Temporal's handler
+	s.SetMetricsHandler(m)
+	defer s.SetMetricsHandler(client.MetricsNopHandler)
+	s.SetupTest()
+	s.promised()
 	s.hotDemo()
 	s.routeWithSLA(time.Hour)
 	var notices []notice
@@ -450,6 +458,13 @@ func (s *conversationSuite) TestRepeatedOutcomeKeyCountsOnce() {
 	s.True(two.res.Duplicate || one.res.Duplicate)
 	s.True(three.res.Duplicate)
 	s.env.AssertNumberOfCalls(s.T(), "RecordOutcome", 2) // the contacted once, the closing lost once
+
+	rec := httptest.NewRecorder()
+	m.HTTP().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{`leadflow_speed_to_lead_seconds_count{part="system"} 1`, `leadflow_speed_to_lead_seconds_count{part="human"} 1`,
+		`leadflow_speed_to_lead_seconds_sum{part="human"} 599`, `leadflow_speed_to_lead_seconds_sum{part="total"} 600`} {
+		s.Contains(rec.Body.String(), want)
+	}
 }
 
 // A cold lead's nurture runs for weeks; the run continues as new once its history is long, and

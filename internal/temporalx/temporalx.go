@@ -21,6 +21,9 @@ type Options struct {
 	// Gzip compresses requests (the SDK's default). Leadflow turns it off unless configured:
 	// see config.TemporalGzip.
 	Gzip bool
+	// Metrics receives the SDK's metrics and the workflow's own (workflow.GetMetricsHandler); nil
+	// drops them.
+	Metrics client.MetricsHandler
 }
 
 func (o Options) client() client.Options {
@@ -33,7 +36,7 @@ func (o Options) client() client.Options {
 		compression = &client.GrpcCompressionGzip{}
 	}
 	return client.Options{HostPort: o.HostPort, Namespace: o.Namespace, Logger: sdklog.NewStructuredLogger(logger),
-		ConnectionOptions: client.ConnectionOptions{GrpcCompression: compression}}
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: compression}, MetricsHandler: o.Metrics}
 }
 
 // Dial connects now and fails if Temporal is not there (the worker cannot do anything without it).
