@@ -172,7 +172,7 @@ func (c *conversation) run(ctx workflow.Context) (*ConversationResult, error) {
 				// The run still sends nothing more; only later leads of the person miss the record.
 				c.logger.Error("The opt-out was not recorded on the contact", "Error", err)
 				c.prom.OptedOut = true
-				c.cancelSteps(func(st Step) bool { return st.Spec.Kind == policy.StepCustomerMessage }, activities.ReasonOptedOut)
+				c.cancelSteps(workflow.Now(ctx), func(st Step) bool { return st.Spec.Kind == policy.StepCustomerMessage }, activities.ReasonOptedOut)
 			}
 			continue
 		}

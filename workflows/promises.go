@@ -97,7 +97,7 @@ func (c *conversation) startPromises(ctx workflow.Context, due time.Time) {
 func (c *conversation) startSequence(ctx workflow.Context) {
 	p := &c.prom
 	now := workflow.Now(ctx)
-	c.cancelSteps(func(Step) bool { return true }, activities.ReasonSequenceChanged)
+	c.cancelSteps(now, func(Step) bool { return true }, activities.ReasonSequenceChanged)
 	p.Generation++
 	if p.Plan == nil {
 		return
@@ -125,11 +125,15 @@ func (c *conversation) startSequence(ctx workflow.Context) {
 	p.Unsaved = true
 }
 
-// cancelSteps cancels the pending steps that match, with a reason.
-func (c *conversation) cancelSteps(match func(Step) bool, reason string) {
+// cancelSteps cancels the pending steps that match, with a reason; a step still waiting for its
+// trigger is shown as cancelled now.
+func (c *conversation) cancelSteps(now time.Time, match func(Step) bool, reason string) {
 	for i := range c.prom.Steps {
 		st := &c.prom.Steps[i]
 		if st.Status == lead.FollowupPending && match(*st) {
+			if st.Waiting {
+				st.DueAt = now
+			}
 			st.Status, st.Reason, st.Waiting = lead.FollowupCancelled, reason, false
 			c.prom.Unsaved = true
 		}
@@ -391,7 +395,7 @@ func (c *conversation) recordOptOut(ctx workflow.Context) error {
 		return err
 	}
 	c.prom.OptedOut = true
-	c.cancelSteps(func(st Step) bool { return st.Spec.Kind == policy.StepCustomerMessage }, activities.ReasonOptedOut)
+	c.cancelSteps(workflow.Now(ctx), func(st Step) bool { return st.Spec.Kind == policy.StepCustomerMessage }, activities.ReasonOptedOut)
 	c.logger.Info("The customer opted out; no more messages")
 	return nil
 }
@@ -447,7 +451,7 @@ func (c *conversation) applyOutcome(now time.Time, note lead.OutcomeNote, next l
 	p.Unsaved = true
 	switch {
 	case next.Closed():
-		c.cancelSteps(func(Step) bool { return true }, activities.ReasonClosed)
+		c.cancelSteps(now, func(Step) bool { return true }, activities.ReasonClosed)
 		return
 	case note.Outcome == lead.OutcomeSnooze && note.SnoozeUntil != nil:
 		until := *note.SnoozeUntil
