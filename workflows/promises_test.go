@@ -529,3 +529,54 @@ func (s *conversationSuite) TestNurtureContinuesAsNew() {
 }
 
 func (s *conversationSuite) lastOf(d []time.Duration) time.Duration { return d[len(d)-1] }
+
+// A cold lead on nurture that comes back after days of silence is worth the re-engagement points:
+// warm now, it leaves the nurture (its steps cancelled, sequence_changed) for the warm sequence,
+// started from its return.
+func (s *conversationSuite) TestReengagementRestartsTheRightSequence() {
+	s.promised()
+	s.env.OnActivity(a.ExtractLead, mock.Anything, mock.Anything).Return(activities.ExtractResult{Fields: fieldsWith("", "sam@gmail.com", lead.IntentOther, "en")}, nil)
+	s.send(0, msg("m-1", lead.RoleCustomer, "hello sam@gmail.com"), nil)
+	s.closeAt(time.Second)
+	s.routeWithSLA(8 * time.Hour)
+	var notices []notice
+	s.recordNotices(&notices)
+	var saved activities.SaveFollowupsInput
+	s.recordFollowups(&saved)
+	s.env.OnActivity(a.EscalateFirstTouch, mock.Anything, mock.Anything).Return(activities.EscalateResult{}, nil)
+	s.env.OnActivity(a.ReassignLead, mock.Anything, mock.Anything).Return(activities.RouteResult{NotAssigned: "no_rep"}, nil)
+	var cold, warm ConversationState
+	s.queryAt(time.Hour, &cold)
+	s.send(4*day, msg("m-2", lead.RoleCustomer, "We are ready to talk now"), nil)
+	s.closeAt(4*day + time.Second)
+	s.queryAt(4*day+time.Minute, &warm)
+	s.endWith(4*day+time.Hour, lead.OutcomeLost, "rep-7")
+	s.start()
+
+	s.Require().NoError(s.env.GetWorkflowError())
+	s.Equal(lead.TierCold, cold.Tier)
+	s.Require().NotEmpty(cold.Followups)
+	for _, f := range cold.Followups {
+		s.Equal("nurture", f.Sequence)
+		s.Equal(lead.FollowupPending, f.Status)
+	}
+	s.Equal(lead.TierWarm, warm.Tier, "the return's points made the lead warm")
+	var nurture, standard []lead.Followup
+	for _, f := range warm.Followups {
+		switch f.Sequence {
+		case "nurture":
+			nurture = append(nurture, f)
+		case "standard":
+			standard = append(standard, f)
+		}
+	}
+	s.Len(nurture, len(cold.Followups))
+	for _, f := range nurture {
+		s.Equal(lead.FollowupCancelled, f.Status)
+		s.Equal(activities.ReasonSequenceChanged, f.Reason)
+	}
+	s.Require().NotEmpty(standard)
+	s.Equal(lead.FollowupCallTask, standard[0].Kind)
+	s.Equal(t0.Add(4*day+time.Second+15*time.Minute), standard[0].DueAt, "the new sequence runs from the return")
+	s.Equal(lead.FollowupPending, standard[0].Status)
+}
