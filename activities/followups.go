@@ -47,18 +47,24 @@ func planFor(p *policy.Policy, f lead.Fields, tier lead.Tier) *FollowupPlan {
 }
 
 // firstTouchDue is when the rep must first touch a lead assigned at from: the policy's SLA for the
-// tier, counted in the rep's working hours and skipping holidays when the policy says so.
-func (a *Activities) firstTouchDue(ctx context.Context, repID string, tier lead.Tier, from time.Time) (time.Time, error) {
+// tier, counted in the rep's working hours and skipping holidays when the policy says so. nil when
+// the policy sets no SLA for the tier: the workflow then keeps its own first follow-up delay
+// (LEADFLOW_FIRST_FOLLOWUP_DELAY), as policy files written before follow-ups expect.
+func (a *Activities) firstTouchDue(ctx context.Context, repID string, tier lead.Tier, from time.Time) (*time.Time, error) {
 	fu := &a.policy().Followups
 	within := fu.FirstTouchWithin(tier)
-	if !fu.BusinessHours || within <= 0 {
-		return from.Add(within), nil
+	if within <= 0 {
+		return nil, nil
 	}
-	rep, err := a.Store.RepByID(ctx, repID)
-	if err != nil {
-		return time.Time{}, classify("first touch due", err)
+	due := from.Add(within)
+	if fu.BusinessHours {
+		rep, err := a.Store.RepByID(ctx, repID)
+		if err != nil {
+			return nil, classify("first touch due", err)
+		}
+		due = rep.WorkingHours.AddWorking(from, within, rep.Timezone, routing.Holidays(fu.Holidays))
 	}
-	return rep.WorkingHours.AddWorking(from, within, rep.Timezone, routing.Holidays(fu.Holidays)), nil
+	return &due, nil
 }
 
 // SaveFollowupsInput is the state of a lead's follow-up steps and, when set, its SLA.
@@ -306,5 +312,5 @@ func (a *Activities) TakeOverLead(ctx context.Context, in TakeOverInput) (RouteR
 	if err != nil {
 		return RouteResult{}, err
 	}
-	return RouteResult{Assignment: &as, FirstTouchDue: &due}, nil
+	return RouteResult{Assignment: &as, FirstTouchDue: due}, nil
 }

@@ -55,11 +55,9 @@ func (a *Activities) RouteLead(ctx context.Context, in RouteInput) (RouteResult,
 		res.QueueEscalateAfter = time.Duration(a.policy().Routing.QueueEscalateAfter)
 	}
 	if in.WithSLA && d.Assignment != nil {
-		due, err := a.firstTouchDue(ctx, d.Assignment.RepID, in.Tier, d.Assignment.AssignedAt)
-		if err != nil {
+		if res.FirstTouchDue, err = a.firstTouchDue(ctx, d.Assignment.RepID, in.Tier, d.Assignment.AssignedAt); err != nil {
 			return RouteResult{}, err
 		}
-		res.FirstTouchDue = &due
 	}
 	return res, nil
 }
@@ -110,11 +108,9 @@ func (a *Activities) ReassignLead(ctx context.Context, in ReassignInput) (RouteR
 	}
 	res := RouteResult{Assignment: d.Assignment, NotAssigned: d.NotAssigned}
 	if in.WithSLA && d.Assignment != nil {
-		due, err := a.firstTouchDue(ctx, d.Assignment.RepID, in.Tier, d.Assignment.AssignedAt)
-		if err != nil {
+		if res.FirstTouchDue, err = a.firstTouchDue(ctx, d.Assignment.RepID, in.Tier, d.Assignment.AssignedAt); err != nil {
 			return RouteResult{}, err
 		}
-		res.FirstTouchDue = &due
 	}
 	return res, nil
 }
