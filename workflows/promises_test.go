@@ -70,6 +70,15 @@ func (s *conversationSuite) recordNotices(into *[]notice) {
 	})
 }
 
+// watchPromises records the rep notifications and the latest follow-ups written.
+func (s *conversationSuite) watchPromises() (*[]notice, *activities.SaveFollowupsInput) {
+	var notices []notice
+	var saved activities.SaveFollowupsInput
+	s.recordNotices(&notices)
+	s.recordFollowups(&saved)
+	return &notices, &saved
+}
+
 // recordFollowups keeps the last SaveFollowups input.
 func (s *conversationSuite) recordFollowups(last *activities.SaveFollowupsInput) {
 	s.env.OnActivity(a.SaveFollowups, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SaveFollowupsInput) error {
@@ -101,10 +110,7 @@ func (s *conversationSuite) TestHotLeadNobodyTouchesIsEscalatedAndReassignedOnTi
 	s.promised()
 	s.hotDemo()
 	s.routeWithSLA(5 * time.Minute)
-	var notices []notice
-	s.recordNotices(&notices)
-	var saved activities.SaveFollowupsInput
-	s.recordFollowups(&saved)
+	notices, saved := s.watchPromises()
 	var pages []time.Duration
 	s.env.OnActivity(a.PageOnCall, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.PageInput) (activities.PageResult, error) {
 		pages = append(pages, s.env.Now().Sub(t0))
@@ -151,12 +157,12 @@ func (s *conversationSuite) TestHotLeadNobodyTouchesIsEscalatedAndReassignedOnTi
 	rep, _ := s.attrs.GetKeyword(AttrRepID)
 	s.Equal("rep-10", rep)
 	var told []string
-	for _, n := range notices {
+	for _, n := range *notices {
 		told = append(told, n.kind+":"+n.rep)
 	}
 	s.Contains(told, "new_lead:rep-8")
 	s.Contains(told, "new_lead:rep-10")
-	s.Equal(lead.FollowupCancelled, stepByKind(saved.Steps, lead.FollowupRepReminder).Status, "the lost outcome cancelled what was pending")
+	s.Equal(lead.FollowupCancelled, stepByKind((*saved).Steps, lead.FollowupRepReminder).Status, "the lost outcome cancelled what was pending")
 }
 
 // The paged on-call rep acknowledges: the lead moves to them with a new deadline, nobody is told
@@ -165,10 +171,7 @@ func (s *conversationSuite) TestAcknowledgedPageStopsTheChain() {
 	s.promised()
 	s.hotDemo()
 	s.routeWithSLA(5 * time.Minute)
-	var notices []notice
-	s.recordNotices(&notices)
-	var saved activities.SaveFollowupsInput
-	s.recordFollowups(&saved)
+	notices, _ := s.watchPromises()
 	s.env.OnActivity(a.PageOnCall, mock.Anything, mock.Anything).Return(activities.PageResult{RepID: "rep-9"}, nil).Once()
 	s.env.OnActivity(a.TakeOverLead, mock.Anything, activities.TakeOverInput{LeadID: LeadID(convID), FromRepID: "rep-7", ToRepID: "rep-9", Tier: lead.TierHot}).Return(
 		func(_ context.Context, in activities.TakeOverInput) (activities.RouteResult, error) {
@@ -219,7 +222,7 @@ func (s *conversationSuite) TestAcknowledgedPageStopsTheChain() {
 		reasons = append(reasons, e.RepID+":"+e.Reason)
 	}
 	s.Equal([]string{"rep-9:paged_on_call", "rep-9:acknowledged"}, reasons)
-	for _, n := range notices {
+	for _, n := range *notices {
 		s.NotEqual(activities.NotifyReminder, n.kind, "a contacted lead gets no reminder")
 	}
 	s.Equal(lead.FollowupDone, stepByKind(st.Followups, lead.FollowupCallTask).Status)
@@ -238,10 +241,7 @@ func (s *conversationSuite) TestContactedLeadGetsNoReminder() {
 			s.promised()
 			s.hotDemo()
 			s.routeWithSLA(6 * time.Hour) // the SLA is not what this test is about
-			var notices []notice
-			s.recordNotices(&notices)
-			var saved activities.SaveFollowupsInput
-			s.recordFollowups(&saved)
+			notices, _ := s.watchPromises()
 			s.env.OnActivity(a.RecordOutcome, mock.Anything, mock.Anything).Return(activities.RecordOutcomeResult{}, nil)
 			if tc.contacted {
 				var got outcomeAnswer
@@ -254,7 +254,7 @@ func (s *conversationSuite) TestContactedLeadGetsNoReminder() {
 
 			s.Require().NoError(s.env.GetWorkflowError())
 			var reminders []notice
-			for _, n := range notices {
+			for _, n := range *notices {
 				if n.kind == activities.NotifyReminder {
 					reminders = append(reminders, n)
 				}
@@ -281,10 +281,7 @@ func (s *conversationSuite) TestNoAnswerSendsAMessageOnASecondChannel() {
 	s.promised()
 	s.hotDemo()
 	s.routeWithSLA(time.Hour)
-	var notices []notice
-	s.recordNotices(&notices)
-	var saved activities.SaveFollowupsInput
-	s.recordFollowups(&saved)
+	s.watchPromises()
 	var sent []activities.SendInput
 	var sentAt time.Duration
 	s.env.OnActivity(a.SendCustomerMessage, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SendInput) (activities.SendResult, error) {
@@ -317,10 +314,7 @@ func (s *conversationSuite) TestSnoozeMovesTheTimers() {
 	s.promised()
 	s.hotDemo()
 	s.routeWithSLA(5 * time.Minute)
-	var notices []notice
-	s.recordNotices(&notices)
-	var saved activities.SaveFollowupsInput
-	s.recordFollowups(&saved)
+	notices, _ := s.watchPromises()
 	s.env.OnActivity(a.RecordOutcome, mock.Anything, mock.Anything).Return(activities.RecordOutcomeResult{}, nil)
 	var pagedAt time.Duration
 	s.env.OnActivity(a.PageOnCall, mock.Anything, mock.Anything).Return(func(context.Context, activities.PageInput) (activities.PageResult, error) {
@@ -347,7 +341,7 @@ func (s *conversationSuite) TestSnoozeMovesTheTimers() {
 	s.Equal(until, *before.SLA.FirstTouchDueAt)
 	s.Equal(until, stepByKind(before.Followups, lead.FollowupRepReminder).DueAt)
 	s.Equal(lead.FollowupPending, stepByKind(before.Followups, lead.FollowupRepReminder).Status)
-	for _, n := range notices {
+	for _, n := range *notices {
 		if n.kind == activities.NotifyReminder {
 			s.Equal(26*time.Hour, n.offsetFromStart)
 		}
@@ -362,10 +356,7 @@ func (s *conversationSuite) TestOptOutCancelsEveryMessageForGood() {
 	s.send(0, msg("m-1", lead.RoleCustomer, "What does it cost? sara@acme.io"), nil)
 	s.closeAt(time.Second)
 	s.routeWithSLA(time.Hour)
-	var notices []notice
-	s.recordNotices(&notices)
-	var saved activities.SaveFollowupsInput
-	s.recordFollowups(&saved)
+	s.watchPromises()
 	var sent []string
 	s.env.OnActivity(a.SendCustomerMessage, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SendInput) (activities.SendResult, error) {
 		sent = append(sent, in.Template)
@@ -397,10 +388,7 @@ func (s *conversationSuite) TestClosingCancelsFollowupsAndOnlyAnAdminReopens() {
 	s.promised()
 	s.hotDemo()
 	s.routeWithSLA(time.Hour)
-	var notices []notice
-	s.recordNotices(&notices)
-	var saved activities.SaveFollowupsInput
-	s.recordFollowups(&saved)
+	notices, _ := s.watchPromises()
 	s.env.OnActivity(a.RecordOutcome, mock.Anything, mock.Anything).Return(activities.RecordOutcomeResult{}, nil)
 	var lost, repReopen, adminReopen outcomeAnswer
 	s.outcomeAt(10*time.Minute, RecordOutcomeInput{RepID: "rep-7", Outcome: lead.OutcomeLost, IdempotencyKey: "l"}, &lost)
@@ -419,7 +407,7 @@ func (s *conversationSuite) TestClosingCancelsFollowupsAndOnlyAnAdminReopens() {
 	s.Require().Error(repReopen.rejected)
 	s.NoError(adminReopen.failed)
 	s.Equal(lead.StatusContacted, adminReopen.res.Status)
-	for _, n := range notices {
+	for _, n := range *notices {
 		s.NotEqual(activities.NotifyReminder, n.kind)
 	}
 	var res ConversationResult
@@ -438,10 +426,7 @@ func (s *conversationSuite) TestRepeatedOutcomeKeyCountsOnce() {
 	s.promised()
 	s.hotDemo()
 	s.routeWithSLA(time.Hour)
-	var notices []notice
-	s.recordNotices(&notices)
-	var saved activities.SaveFollowupsInput
-	s.recordFollowups(&saved)
+	s.watchPromises()
 	s.env.OnActivity(a.RecordOutcome, mock.Anything, mock.Anything).Return(activities.RecordOutcomeResult{}, nil).Twice()
 	var one, two, three outcomeAnswer
 	in := RecordOutcomeInput{RepID: "rep-7", Outcome: lead.OutcomeContacted, IdempotencyKey: "crm-evt-991"}
@@ -475,10 +460,7 @@ func (s *conversationSuite) TestNurtureContinuesAsNew() {
 	s.send(0, msg("m-1", lead.RoleCustomer, "hello sam@gmail.com"), nil)
 	s.closeAt(time.Second)
 	s.routeWithSLA(8 * time.Hour)
-	var notices []notice
-	s.recordNotices(&notices)
-	var saved activities.SaveFollowupsInput
-	s.recordFollowups(&saved)
+	_, saved := s.watchPromises()
 	s.env.OnActivity(a.EscalateFirstTouch, mock.Anything, mock.Anything).Return(activities.EscalateResult{}, nil)
 	s.env.OnActivity(a.ReassignLead, mock.Anything, mock.Anything).Return(activities.RouteResult{NotAssigned: "no_rep"}, nil)
 	var sentAt []time.Duration
@@ -510,7 +492,7 @@ func (s *conversationSuite) TestNurtureContinuesAsNew() {
 	s.Require().NoError(s.env.SetTypedSearchAttributesOnStart(attrs)) // what the server copies to the new run
 	s.upsertCall.Maybe()                                              // and so nothing needs upserting
 	s.env.SetStartTime(t0.Add(s.lastOf(sentAt)))
-	s.recordFollowups(&saved)
+	s.recordFollowups(saved)
 	s.env.OnActivity(a.SendCustomerMessage, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SendInput) (activities.SendResult, error) {
 		sentAt = append(sentAt, s.env.Now().Sub(t0))
 		return activities.SendResult{Status: lead.FollowupSent, Channel: lead.ChannelEmail}, nil
@@ -539,10 +521,7 @@ func (s *conversationSuite) TestReengagementRestartsTheRightSequence() {
 	s.send(0, msg("m-1", lead.RoleCustomer, "hello sam@gmail.com"), nil)
 	s.closeAt(time.Second)
 	s.routeWithSLA(8 * time.Hour)
-	var notices []notice
-	s.recordNotices(&notices)
-	var saved activities.SaveFollowupsInput
-	s.recordFollowups(&saved)
+	s.watchPromises()
 	s.env.OnActivity(a.EscalateFirstTouch, mock.Anything, mock.Anything).Return(activities.EscalateResult{}, nil)
 	s.env.OnActivity(a.ReassignLead, mock.Anything, mock.Anything).Return(activities.RouteResult{NotAssigned: "no_rep"}, nil)
 	var cold, warm ConversationState
