@@ -49,7 +49,7 @@ func fastPolicy() *policy.Policy {
 	p.Routing.Rules = []string{policy.RuleExistingOwner, policy.RuleTeamRoundRobin}
 	p.Followups = policy.Followups{
 		FirstTouch: map[string]policy.Duration{"hot": policy.Duration(4 * time.Second), "warm": policy.Duration(time.Hour), "cold": policy.Duration(time.Hour)},
-		Escalation: policy.Escalation{AckWait: policy.Duration(3 * time.Second), MaxReassignments: 1},
+		Escalation: policy.Escalation{AckWait: policy.Duration(6 * time.Second), MaxReassignments: 1},
 		SnoozeMax:  policy.Duration(time.Hour),
 		Messages:   policy.CustomerMessages{Budget: 4, Channels: []lead.Channel{lead.ChannelWhatsApp, lead.ChannelEmail}},
 		Sequences: []policy.Sequence{
@@ -342,7 +342,7 @@ func TestPromisesOnTheDevServer(t *testing.T) {
 	}
 	// On time: after the SLA and the acknowledgement wait, late by at most the worker's outage and a
 	// few seconds of polling and task latency.
-	if late := reassignedAt.Sub(due.Add(3 * time.Second)); late < 0 || late > 10*time.Second {
+	if late := reassignedAt.Sub(due.Add(6 * time.Second)); late < 0 || late > 10*time.Second {
 		t.Errorf("reassigned %s after the acknowledgement deadline", late)
 	}
 	notified, err := p.store.Notifications(context.Background(), hotLead.LeadID)
@@ -360,6 +360,40 @@ func TestPromisesOnTheDevServer(t *testing.T) {
 	}
 	if sa := desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()["SLABreached"]; sa == nil || string(sa.GetData()) != "true" {
 		t.Errorf("SLABreached search attribute: %v", sa)
+	}
+
+	// Another hot lead, after the restart: the paged on-call rep acknowledges through the API and
+	// takes the lead with a new deadline; a second acknowledgement finds nobody paged; the new
+	// owner's snooze moves the deadline.
+	acked := run + "-ack"
+	sendLead(t, p.system, acked, "IS", "Demo today please, 25 seats, call +354 611 2348", []string{"clicked_demo_cta", "requested_demo"})
+	ackLead := waitLead(t, p.system, acked).Lead
+	eventually(t, 20*time.Second, "the page", func() (bool, string) {
+		l := p.lead(t, ackLead.LeadID)
+		return slices.ContainsFunc(l.SLA.Escalations, func(e lead.Escalation) bool { return e.Reason == "paged_on_call" }), fmt.Sprintf("%+v", l.SLA)
+	})
+	var took lead.Lead
+	if code := p.call(t, http.MethodPost, "/v1/leads/"+ackLead.LeadID+"/acknowledge", adminKey, map[string]any{"rep_id": oncall}, &took); code != http.StatusOK {
+		t.Fatalf("acknowledge: %d", code)
+	}
+	if took.Assignment == nil || took.Assignment.RepID != oncall || took.Assignment.Rule != store.RuleOnCallAcknowledged {
+		t.Errorf("after the acknowledgement: %+v", took.Assignment)
+	}
+	var errBody errorView
+	if code := p.call(t, http.MethodPost, "/v1/leads/"+ackLead.LeadID+"/acknowledge", adminKey, map[string]any{"rep_id": oncall}, &errBody); code != http.StatusConflict || errBody.Error.Code != "not_paged" {
+		t.Errorf("a second acknowledgement: %d %+v", code, errBody)
+	}
+	snoozeUntil := time.Now().UTC().Add(30 * time.Minute).Truncate(time.Second)
+	if code := p.call(t, http.MethodPost, "/v1/leads/"+ackLead.LeadID+"/outcome", adminKey, map[string]any{"rep_id": oncall, "outcome": "snooze",
+		"snooze_until": snoozeUntil, "idempotency_key": "snooze-" + run}, nil); code != http.StatusOK {
+		t.Fatalf("snooze: %d", code)
+	}
+	eventually(t, 20*time.Second, "the snoozed deadline", func() (bool, string) {
+		l := p.lead(t, ackLead.LeadID)
+		return l.SLA.FirstTouchDueAt != nil && l.SLA.FirstTouchDueAt.Equal(snoozeUntil), fmt.Sprintf("%+v", l.SLA)
+	})
+	if l := p.lead(t, ackLead.LeadID); slices.ContainsFunc(l.SLA.Escalations, func(e lead.Escalation) bool { return e.Reason == "reassigned" }) {
+		t.Errorf("an acknowledged lead went up the chain: %+v", l.SLA.Escalations)
 	}
 
 	// The untouched hot lead's rep was reminded; the contacted warm lead's rep was not.
@@ -421,7 +455,8 @@ func TestPromisesOnTheDevServer(t *testing.T) {
 		t.Errorf("%d customer messages were not signed right", p.chatbot.bad)
 	}
 
-	for name, conv := range map[string]string{"promises_hot_escalated": hot, "promises_contacted": warm, "promises_opted_out": quiet} {
+	for name, conv := range map[string]string{"promises_hot_escalated": hot, "promises_contacted": warm, "promises_opted_out": quiet,
+		"promises_acknowledged_snoozed": acked} {
 		writeHistory(t, p.system, workflows.ConversationWorkflowID(conv), name+".json")
 	}
 }
