@@ -210,14 +210,17 @@ func (s *server) reassignLead(c *gin.Context) {
 		fail(c, s.logger, unprocessable("too_long", "reason is longer than 500 characters", "reason"))
 		return
 	}
+	s.updateLeadByID(c, leadID, workflows.UpdateReassign, workflows.ReassignInput{Reason: req.Reason},
+		"the lead's conversation has ended; it keeps its rep")
+}
+
+// updateLeadByID is updateLead for a lead known by its id only: 404 for an unknown lead.
+func (s *server) updateLeadByID(c *gin.Context, leadID, update string, arg any, closedMessage string) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), temporalTimeout)
 	defer cancel()
-	current, ok := s.lookupLead(ctx, c, leadID)
-	if !ok {
-		return
+	if current, ok := s.lookupLead(ctx, c, leadID); ok {
+		s.updateLead(ctx, c, current, update, "", arg, closedMessage)
 	}
-	s.updateLead(ctx, c, current, workflows.UpdateReassign, "", workflows.ReassignInput{Reason: req.Reason},
-		"the lead's conversation has ended; it keeps its rep")
 }
 
 type acknowledgeRequest struct {
@@ -242,12 +245,6 @@ func (s *server) acknowledgeLead(c *gin.Context) {
 		fail(c, s.logger, unprocessable("required", "rep_id is required (at most 128 characters)", "rep_id"))
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), temporalTimeout)
-	defer cancel()
-	current, ok := s.lookupLead(ctx, c, leadID)
-	if !ok {
-		return
-	}
-	s.updateLead(ctx, c, current, workflows.UpdateAcknowledge, "", workflows.AcknowledgeInput{RepID: req.RepID, ByAdmin: callerOf(c).has(scopeAdmin)},
+	s.updateLeadByID(c, leadID, workflows.UpdateAcknowledge, workflows.AcknowledgeInput{RepID: req.RepID, ByAdmin: callerOf(c).has(scopeAdmin)},
 		"the lead's conversation has ended")
 }

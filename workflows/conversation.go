@@ -14,7 +14,6 @@ import (
 	"github.com/leadflow/leadflow/activities/scoring"
 	"github.com/leadflow/leadflow/internal/lead"
 	"github.com/leadflow/leadflow/internal/metrics"
-	"github.com/leadflow/leadflow/internal/policy"
 	"github.com/leadflow/leadflow/internal/store"
 )
 
@@ -169,10 +168,7 @@ func (c *conversation) run(ctx workflow.Context) (*ConversationResult, error) {
 		}
 		if c.optOutPending() {
 			if err := c.recordOptOut(ctx); err != nil {
-				// The run still sends nothing more; only later leads of the person miss the record.
 				c.logger.Error("The opt-out was not recorded on the contact", "Error", err)
-				c.prom.OptedOut = true
-				c.cancelSteps(workflow.Now(ctx), func(st Step) bool { return st.Spec.Kind == policy.StepCustomerMessage }, activities.ReasonOptedOut)
 			}
 			continue
 		}

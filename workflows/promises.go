@@ -115,9 +115,7 @@ func (c *conversation) startSequence(ctx workflow.Context) {
 			st.Status, st.Reason, st.DueAt = lead.FollowupCancelled, activities.ReasonOptedOut, now
 		case spec.On == policy.OnNoAnswer && p.NoAnswerAt == nil:
 			st.Waiting = true
-		case spec.On == policy.OnNoAnswer:
-			st.DueAt = now.Add(time.Duration(spec.After))
-		default:
+		default: // from now, also for a no_answer heard before this sequence started
 			st.DueAt = now.Add(time.Duration(spec.After))
 		}
 		p.Steps = append(p.Steps, st)
@@ -387,17 +385,17 @@ func (c *conversation) optOutPending() bool {
 	return c.prom.On && c.prom.OptOutHeard && !c.prom.OptedOut && c.leadID != ""
 }
 
-// recordOptOut makes the opt-out final: on the contact, and for every pending message.
+// recordOptOut makes the opt-out final: on the contact, and for every pending message. When the
+// contact cannot be written the run still sends nothing more; only later leads of the person miss
+// the record, and the error says so.
 func (c *conversation) recordOptOut(ctx workflow.Context) error {
-	if err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.RecordOptOut, activities.OptOutInput{
+	err := workflow.ExecuteActivity(withOptions(ctx, storeOptions()), a.RecordOptOut, activities.OptOutInput{
 		LeadID: c.leadID, At: workflow.Now(ctx),
-	}).Get(ctx, nil); err != nil {
-		return err
-	}
+	}).Get(ctx, nil)
 	c.prom.OptedOut = true
 	c.cancelSteps(workflow.Now(ctx), func(st Step) bool { return st.Spec.Kind == policy.StepCustomerMessage }, activities.ReasonOptedOut)
 	c.logger.Info("The customer opted out; no more messages")
-	return nil
+	return err
 }
 
 // savePromises mirrors the steps and the SLA to the built-in CRM.

@@ -58,14 +58,13 @@ func (s *conversationSuite) routeWithSLA(sla time.Duration) {
 
 // notices records every NotifyRep as "kind:rep:key" at its time.
 type notice struct {
-	at              time.Time
 	kind, rep, key  string
 	offsetFromStart time.Duration
 }
 
 func (s *conversationSuite) recordNotices(into *[]notice) {
 	s.env.OnActivity(a.NotifyRep, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.NotifyInput) (activities.NotifyResult, error) {
-		*into = append(*into, notice{at: s.env.Now(), kind: in.Kind, rep: in.RepID, key: in.Key, offsetFromStart: s.env.Now().Sub(t0)})
+		*into = append(*into, notice{kind: in.Kind, rep: in.RepID, key: in.Key, offsetFromStart: s.env.Now().Sub(t0)})
 		return activities.NotifyResult{}, nil
 	})
 }

@@ -82,14 +82,6 @@ type Assignment struct {
 	ReassignedFrom string `json:"reassigned_from,omitempty"`
 }
 
-// RepIDOrEmpty is the assigned rep, "" for no assignment.
-func (a *Assignment) RepIDOrEmpty() string {
-	if a == nil {
-		return ""
-	}
-	return a.RepID
-}
-
 // Rotation is a team's round-robin position, as each rep's credit.
 type Rotation struct {
 	Before map[string]int64 `json:"before"`

@@ -119,7 +119,11 @@ func (s *Store) SaveLead(ctx context.Context, r LeadRecord) (lead.Status, error)
 				return mapErr(err)
 			}
 		}
-		if err := saveFollowups(ctx, tx, r.LeadID, r.Assignment.RepIDOrEmpty(), r.Followups); err != nil {
+		owner := ""
+		if repID != nil {
+			owner = *repID
+		}
+		if err := saveFollowups(ctx, tx, r.LeadID, owner, r.Followups); err != nil {
 			return err
 		}
 		if r.Assignment != nil && r.FirstTouchDue != nil && r.SLA == nil {
