@@ -280,6 +280,10 @@ func notificationText(kind, leadID string) (subject, text string) {
 		return "Escalation: lead " + leadID, "The first contact with lead " + leadID + " is overdue and has been escalated to you as the team's manager."
 	case NotifyLeadQueued:
 		return "Lead " + leadID + " is waiting in the queue", "Nobody in your team can take lead " + leadID + " right now; it waits in the team's queue."
+	case NotifyPage:
+		return "Page: hot lead " + leadID + " untouched", "Hot lead " + leadID + " was not contacted in time. Acknowledge the page to take it over, or it goes up the chain."
+	case NotifyReminder:
+		return "Reminder: lead " + leadID, "Lead " + leadID + " is still waiting for your first contact."
 	}
 	text = "There is news about lead " + leadID
 	if plainKind(kind) {
