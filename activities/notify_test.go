@@ -326,13 +326,13 @@ func TestNotifyRepKindsAndKeys(t *testing.T) {
 	ctx, acts, st := newActivities(t)
 	slack := newEndpoint(t)
 	putNotifyRep(t, st, "t", "rep-1", nil, store.RepNotify{SlackWebhookURL: ptr(slack.URL)})
-	_, err := acts.NotifyRep(ctx, activities.NotifyInput{LeadID: "ld-1", RepID: "rep-1", Kind: "reminder", Key: "r-1"})
+	_, err := acts.NotifyRep(ctx, activities.NotifyInput{LeadID: "ld-1", RepID: "rep-1", Kind: "contract_renewal", Key: "r-1"})
 	require.NoError(t, err)
 	require.Len(t, slack.received(), 1)
 	var slackBody struct{ Text string }
 	require.NoError(t, json.Unmarshal([]byte(slack.received()[0].Body), &slackBody))
 	assert.Contains(t, slackBody.Text, "Leadflow: lead ld-1")
-	assert.Contains(t, slackBody.Text, "(reminder)")
+	assert.Contains(t, slackBody.Text, "(contract_renewal)")
 
 	for _, key := range []string{"with space", "tab\tkey", strings.Repeat("k", 200)} {
 		_, err := acts.NotifyRep(ctx, activities.NotifyInput{LeadID: "ld-2", RepID: "rep-1", Kind: activities.NotifyNewLead, Key: key})
