@@ -4,10 +4,12 @@
 package activities
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/leadflow/leadflow/crmadapters"
@@ -21,7 +23,13 @@ import (
 type Activities struct {
 	Store *store.Store
 	// CRM is the built-in CRM: the system of record for leads and their status.
-	CRM crmadapters.Adapter
+	CRM *crmadapters.Builtin
+	// External are the external CRMs every lead is also written to, by name (LEADFLOW_CRM_FILE);
+	// CRMIDs is the external-id map their adapters and webhooks share.
+	External map[string]crmadapters.Adapter
+	CRMIDs   crmadapters.IDs
+	// PublicURL is the gateway's address as reps reach it: CRM notes link the conversation there.
+	PublicURL string
 	// HTTP delivers rep notifications to their webhooks.
 	HTTP *http.Client
 	// LLM reads conversations with a language model; nil when none is configured (rules alone).
@@ -67,6 +75,14 @@ func retryLater(msg, retryAfterHeader string, now time.Time) error {
 		return temporal.NewApplicationErrorWithOptions(msg, ErrTypeRetryLater, temporal.ApplicationErrorOptions{NextRetryDelay: wait})
 	}
 	return temporal.NewApplicationError(msg, ErrTypeRetryLater)
+}
+
+// activityAttempt is the current attempt of the activity, from 1; 1 outside an activity.
+func activityAttempt(ctx context.Context) int32 {
+	if !activity.IsActivity(ctx) {
+		return 1
+	}
+	return activity.GetInfo(ctx).Attempt
 }
 
 func (a *Activities) now() time.Time {

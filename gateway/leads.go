@@ -165,13 +165,7 @@ func (s *server) postOutcome(c *gin.Context) {
 // with the lead as it is then. A completed workflow is a closed (won, lost, unqualified) or idle
 // lead: 409 lead_closed with closedMessage.
 func (s *server) updateLead(ctx context.Context, c *gin.Context, current lead.Lead, update, updateID string, arg any, closedMessage string) {
-	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.ConversationWorkflowID(current.ConversationIDs[0]), UpdateName: update, UpdateID: updateID,
-		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = handle.Get(ctx, nil)
-	}
+	err := s.runUpdate(ctx, current, update, updateID, arg)
 	if temporalx.IsNotFound(err) {
 		fail(c, s.logger, &apiError{Status: http.StatusConflict, Code: "lead_closed", Message: closedMessage})
 		return
@@ -186,6 +180,18 @@ func (s *server) updateLead(ctx context.Context, c *gin.Context, current lead.Le
 		return
 	}
 	c.JSON(http.StatusOK, updated)
+}
+
+// runUpdate sends an Update to the lead's conversation workflow and waits for its result.
+func (s *server) runUpdate(ctx context.Context, current lead.Lead, update, updateID string, arg any) error {
+	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflows.ConversationWorkflowID(current.ConversationIDs[0]), UpdateName: update, UpdateID: updateID,
+		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return err
+	}
+	return handle.Get(ctx, nil)
 }
 
 type reassignRequest struct {

@@ -17,6 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/leadflow/leadflow/internal/app"
 	"github.com/leadflow/leadflow/internal/config"
 	"github.com/leadflow/leadflow/internal/logging"
 	"github.com/leadflow/leadflow/internal/store"
@@ -65,8 +66,14 @@ func run() error {
 	}
 	defer tc.Close()
 
+	crms, err := app.ExternalCRMs(cfg, st.CRMIDs())
+	if err != nil {
+		return err
+	}
+
 	gin.SetMode(gin.ReleaseMode)
 	router := NewRouter(Deps{
+		CRMs: crms, CRMIDs: st.CRMIDs(),
 		Store: st, Temporal: tc, Namespace: cfg.TemporalNamespace, Logger: logger, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit,
 		Policy: cfg.Policy,
 		Settings: workflows.Settings{QuietPeriod: cfg.QuietPeriod, ContactWait: cfg.ContactWait,

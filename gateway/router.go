@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
+	"github.com/leadflow/leadflow/crmadapters"
 	"github.com/leadflow/leadflow/internal/policy"
 	"github.com/leadflow/leadflow/internal/store"
 	"github.com/leadflow/leadflow/workflows"
@@ -41,6 +42,10 @@ type Deps struct {
 	Policy *policy.Policy
 	// Registry collects the gateway's Prometheus metrics; a new one when nil.
 	Registry *prometheus.Registry
+	// CRMs are the configured external CRMs, whose webhooks report stage changes made inside them
+	// (POST /webhooks/crm/{crm}); CRMIDs finds the lead a CRM record belongs to.
+	CRMs   map[string]crmadapters.Adapter
+	CRMIDs crmadapters.IDs
 }
 
 type server struct {
@@ -55,6 +60,8 @@ type server struct {
 	running   *recentSet
 	metrics   *metrics
 	policy    *policy.Policy
+	crms      map[string]crmadapters.Adapter
+	crmIDs    crmadapters.IDs
 }
 
 // temporalTimeout bounds every Temporal call a request makes, so a stuck server becomes a 503.
@@ -81,7 +88,8 @@ func NewRouter(d Deps) *gin.Engine {
 		d.Policy = policy.Default()
 	}
 	s := &server{store: d.Store, temporal: d.Temporal, namespace: d.Namespace, settings: d.Settings, logger: d.Logger,
-		maxBody: d.MaxBodyBytes, limits: newRateLimits(d.RateLimit), metrics: newMetrics(d.Registry), policy: d.Policy}
+		maxBody: d.MaxBodyBytes, limits: newRateLimits(d.RateLimit), metrics: newMetrics(d.Registry), policy: d.Policy,
+		crms: d.CRMs, crmIDs: d.CRMIDs}
 	s.keys = newKeyCache(s.store.KeyByPlain)
 	s.running = newRecentSet(50000)
 
@@ -97,6 +105,9 @@ func NewRouter(d Deps) *gin.Engine {
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", s.metrics.handler(d.Registry))
 	r.GET("/v1/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", openAPIDocument) })
+
+	// A CRM's webhook proves itself with the CRM's own signature, not a Leadflow key.
+	r.POST("/webhooks/crm/:crm", s.limitBody, s.crmEvents)
 
 	v1 := r.Group("/v1", s.limitBody, s.authenticate)
 	ingest, rep, admin := s.require(scopeIngest), s.require(scopeRep), s.require(scopeAdmin)
@@ -155,14 +166,23 @@ func decodeOptionalJSON(c *gin.Context, v any) error {
 	return decodeJSONBody(c, v, true)
 }
 
-func decodeJSONBody(c *gin.Context, v any, optional bool) error {
+// readBody reads the request's body, within limitBody's cap.
+func readBody(c *gin.Context) ([]byte, error) {
 	body, err := io.ReadAll(c.Request.Body)
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return &apiError{Status: http.StatusRequestEntityTooLarge, Code: "body_too_large", Message: "the body is too large"}
+		return nil, &apiError{Status: http.StatusRequestEntityTooLarge, Code: "body_too_large", Message: "the body is too large"}
 	}
 	if err != nil {
-		return badRequest("bad_body", "the body could not be read", "")
+		return nil, badRequest("bad_body", "the body could not be read", "")
+	}
+	return body, nil
+}
+
+func decodeJSONBody(c *gin.Context, v any, optional bool) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
 	}
 	if len(body) == 0 && optional {
 		return nil

@@ -42,13 +42,14 @@ type Carried struct {
 	SLABreached    bool                           `json:"sla_breached,omitempty"`
 	Outcomes       map[string]RecordOutcomeResult `json:"outcomes,omitempty"`
 	Promises       Promises                       `json:"promises"`
+	CRMs           []string                       `json:"crms,omitempty"` // external CRMs the lead is written to
 }
 
 // continueAsNew reports whether the run should hand over to a new one now: it keeps promises, is
 // waiting with nothing in flight, and its history is long.
 func (c *conversation) continueAsNew(ctx workflow.Context) bool {
 	if !c.prom.On || c.leadID == "" || c.pending() || c.enrichment != nil || c.modelReading || !c.retryAt.IsZero() ||
-		!workflow.AllHandlersFinished(ctx) {
+		!workflow.AllHandlersFinished(ctx) || !c.crmIdle() {
 		return false
 	}
 	info := workflow.GetInfo(ctx)
@@ -73,7 +74,7 @@ func (c *conversation) carry() *Carried {
 		Reengagements: c.reengagements, QueueEscalated: c.queuedEscalated, Reassignments: c.reassignments, Fields: c.fields,
 		Facts: c.facts, Extractor: c.extractor, LLMTokens: c.llmTokens, ModelRead: c.modelRead, ModelAsked: c.modelAsked,
 		LeadID: c.leadID, Contact: c.contact, Score: c.score, Assignment: c.assignment, Timings: c.timings, Touched: c.touched,
-		SLABreached: c.slaBreached, Outcomes: c.outcomes, Promises: c.prom,
+		SLABreached: c.slaBreached, Outcomes: c.outcomes, Promises: c.prom, CRMs: c.crm.names,
 	}
 }
 
@@ -83,7 +84,7 @@ func (c *conversation) restore(k *Carried) {
 	c.reengagements, c.queuedEscalated, c.reassignments, c.fields = k.Reengagements, k.QueueEscalated, k.Reassignments, k.Fields
 	c.facts, c.extractor, c.llmTokens, c.modelRead, c.modelAsked = k.Facts, k.Extractor, k.LLMTokens, k.ModelRead, k.ModelAsked
 	c.leadID, c.contact, c.score, c.assignment, c.timings = k.LeadID, k.Contact, k.Score, k.Assignment, k.Timings
-	c.touched, c.slaBreached, c.prom = k.Touched, k.SLABreached, k.Promises
+	c.touched, c.slaBreached, c.prom, c.crm.names = k.Touched, k.SLABreached, k.Promises, k.CRMs
 	if k.Outcomes != nil {
 		c.outcomes = k.Outcomes
 	}

@@ -76,6 +76,7 @@ type conversation struct {
 	visible     visibleState                   // the search attributes as last set
 	outcomes    map[string]RecordOutcomeResult // answers by idempotency key
 	outcomeLock workflow.Mutex
+	crm         crmSyncs // the lead's syncs to external CRMs (crmsync.go)
 
 	closeSignals workflow.ReceiveChannel
 	modelReading bool // a model's late reading is on its way (a coroutine waits for it)
@@ -222,7 +223,8 @@ func (c *conversation) run(ctx workflow.Context) (*ConversationResult, error) {
 			break
 		}
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	// No external CRM write is abandoned: the run ends when every sync has.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && c.crmIdle() }); err != nil {
 		return nil, err
 	}
 	return &ConversationResult{Status: c.status, LeadID: c.leadID}, nil
@@ -466,6 +468,7 @@ func (c *conversation) writeCRM(ctx workflow.Context, leadID string, status lead
 		c.timings.CRMWrittenAt = &written.CRMWrittenAt
 	}
 	c.setStatus(ctx, written.Status)
+	c.syncCRMs(ctx, written.External)
 	return nil
 }
 
@@ -755,6 +758,7 @@ func (c *conversation) recordOutcome(ctx workflow.Context, in RecordOutcomeInput
 	c.applyOutcome(note.At, note, next)
 	c.lastActivity = note.At
 	c.setStatus(ctx, next)
+	c.syncCRMs(ctx, c.crm.names) // the outcome moves the lead's stage in every external CRM
 	res := RecordOutcomeResult{Status: next}
 	c.outcomes[in.IdempotencyKey] = res
 	return res, nil

@@ -1,9 +1,15 @@
-// Command leadflow is the operator's tool. Today it has one command:
+// Command leadflow is the operator's tool. It reads DATABASE_URL like the worker.
 //
 //	leadflow policy replay --policy new.yaml [--since 720h] [--json] [--limit 50]
 //
 // scores and routes the recent leads again under a candidate policy and prints how tiers, teams
-// and rules would change, without writing anything. It reads DATABASE_URL like the worker.
+// and rules would change, without writing anything.
+//
+//	leadflow crm reconcile [--since 720h] [--crm hubspot] [--dry-run] [--json]
+//
+// compares the leads written since then with what each external CRM of LEADFLOW_CRM_FILE holds,
+// and repairs every drift (a missing record, a stage behind the lead's status) by writing the lead
+// again, idempotently; --dry-run only reports.
 package main
 
 import (
@@ -32,19 +38,28 @@ func main() {
 	}
 }
 
-const usage = "usage: leadflow policy replay --policy FILE [--since 720h] [--json] [--limit 50]"
+const usage = `usage:
+  leadflow policy replay --policy FILE [--since 720h] [--json] [--limit 50]
+  leadflow crm reconcile [--since 720h] [--crm NAME] [--dry-run] [--json]`
 
 func run(ctx context.Context, args []string, databaseURL string, out io.Writer) error {
-	if len(args) < 2 || args[0] != "policy" || args[1] != "replay" {
-		return errors.New(usage)
+	switch {
+	case len(args) >= 2 && args[0] == "policy" && args[1] == "replay":
+		return policyReplay(ctx, args[2:], databaseURL, out)
+	case len(args) >= 2 && args[0] == "crm" && args[1] == "reconcile":
+		return crmReconcile(ctx, args[2:], databaseURL, os.Getenv, out)
 	}
+	return errors.New(usage)
+}
+
+func policyReplay(ctx context.Context, args []string, databaseURL string, out io.Writer) error {
 	fs := flag.NewFlagSet("policy replay", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	file := fs.String("policy", "", "the candidate policy file (YAML or JSON)")
 	since := fs.Duration("since", 720*time.Hour, "replay the leads created this long ago and later")
 	asJSON := fs.Bool("json", false, "print the report as JSON, every changed lead included")
 	limit := fs.Int("limit", 50, "changed leads to list in the table")
-	if err := fs.Parse(args[2:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w\n%s", err, usage)
 	}
 	if *file == "" {

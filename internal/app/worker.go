@@ -22,11 +22,13 @@ import (
 // configures; a channel configured wrongly is an error.
 func NewActivities(st *store.Store, cfg config.Config) (*activities.Activities, error) {
 	acts := &activities.Activities{
-		Store:   st,
-		CRM:     &crmadapters.Builtin{Store: st},
-		HTTP:    &http.Client{Timeout: 10 * time.Second},
-		LLMWait: cfg.LLMWait,
-		Policy:  cfg.Policy,
+		Store:     st,
+		CRM:       &crmadapters.Builtin{Store: st},
+		CRMIDs:    st.CRMIDs(),
+		PublicURL: cfg.PublicURL,
+		HTTP:      &http.Client{Timeout: 10 * time.Second},
+		LLMWait:   cfg.LLMWait,
+		Policy:    cfg.Policy,
 	}
 	if cfg.LLMBaseURL != "" {
 		c, err := llm.New(llm.Config{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel})
@@ -35,6 +37,11 @@ func NewActivities(st *store.Store, cfg config.Config) (*activities.Activities, 
 		}
 		acts.LLM = c
 	}
+	external, err := ExternalCRMs(cfg, acts.CRMIDs)
+	if err != nil {
+		return nil, err
+	}
+	acts.External = external
 	out, err := activities.NewOutbound(cfg.Outbound, acts.HTTP)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leadflow/leadflow/crmadapters"
 	"github.com/leadflow/leadflow/internal/policy"
 )
 
@@ -65,6 +66,16 @@ type Config struct {
 	// Outbound is how the worker reaches reps and customers; every channel is optional.
 	Outbound Outbound
 
+	// CRMs are the external CRMs every lead is also written to, read from LEADFLOW_CRM_FILE
+	// (docs/crm.md); none when it is not set. Their secrets are read from the environment
+	// variables the file names, through Getenv.
+	CRMs crmadapters.File
+	// PublicURL is the gateway's address as reps reach it (LEADFLOW_PUBLIC_URL): CRM notes link
+	// the conversation there.
+	PublicURL string
+	// Getenv is the environment the configuration was read from.
+	Getenv func(string) string
+
 	// MetricsAddr, when set, is where the worker serves Prometheus metrics (the speed-to-lead
 	// histograms) at /metrics (LEADFLOW_WORKER_METRICS_ADDR, e.g. 127.0.0.1:9091).
 	MetricsAddr string
@@ -94,6 +105,9 @@ type Outbound struct {
 
 // Load reads the environment. It fails on values that are present but malformed, never silently.
 func Load() (Config, error) { return load(os.Getenv) }
+
+// LoadFrom is Load from another environment than the process's.
+func LoadFrom(getenv func(string) string) (Config, error) { return load(getenv) }
 
 func load(getenv func(string) string) (Config, error) {
 	r := reader{getenv: getenv}
@@ -137,6 +151,15 @@ func load(getenv func(string) string) (Config, error) {
 	} else {
 		c.Policy = p
 	}
+	if path := r.str("LEADFLOW_CRM_FILE", ""); path != "" {
+		if f, err := crmadapters.LoadFile(path); err != nil {
+			r.errs = append(r.errs, fmt.Errorf("LEADFLOW_CRM_FILE: %w", err))
+		} else {
+			c.CRMs = f
+		}
+	}
+	c.PublicURL = strings.TrimSuffix(r.str("LEADFLOW_PUBLIC_URL", "http://"+c.HTTPAddr), "/")
+	c.Getenv = getenv
 	if c.LLMBaseURL != "" && c.LLMModel == "" {
 		r.errs = append(r.errs, errors.New("LLM_MODEL is required when LLM_BASE_URL is set"))
 	}

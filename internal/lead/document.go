@@ -1,6 +1,9 @@
 package lead
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Lead is the lead document of api-v1: what reps, the chatbot and support staff read back.
 type Lead struct {
@@ -88,9 +91,77 @@ type Rotation struct {
 	After  map[string]int64 `json:"after"`
 }
 
-// CRMRefs are the record ids a lead has in each CRM it was written to.
+// CRMRefs are the record ids a lead has in each CRM it was written to: the built-in CRM under
+// "builtin", each external CRM under its name ("hubspot", "salesforce", …).
 type CRMRefs struct {
-	Builtin *BuiltinRef `json:"builtin,omitempty"`
+	Builtin  *BuiltinRef
+	External map[string]ExternalRef
+}
+
+// MarshalJSON writes the built-in and external CRMs side by side, as api-v1 shows them.
+func (c CRMRefs) MarshalJSON() ([]byte, error) {
+	m := make(map[string]any, len(c.External)+1)
+	for name, ref := range c.External {
+		m[name] = ref
+	}
+	if c.Builtin != nil {
+		m["builtin"] = c.Builtin
+	}
+	return json.Marshal(m)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (c *CRMRefs) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	*c = CRMRefs{}
+	for name, raw := range m {
+		if name == "builtin" {
+			c.Builtin = &BuiltinRef{}
+			if err := json.Unmarshal(raw, c.Builtin); err != nil {
+				return err
+			}
+			continue
+		}
+		var ref ExternalRef
+		if err := json.Unmarshal(raw, &ref); err != nil {
+			return err
+		}
+		if c.External == nil {
+			c.External = map[string]ExternalRef{}
+		}
+		c.External[name] = ref
+	}
+	return nil
+}
+
+// CRMSyncState is how a lead's last write to an external CRM went.
+type CRMSyncState string
+
+// CRM sync states.
+const (
+	CRMSynced CRMSyncState = "synced"
+	// CRMRetrying is a CRM that is down or throttling: the write is being retried.
+	CRMRetrying CRMSyncState = "retrying"
+	// CRMFailed is a write no retry can fix (a mapping error, a request the CRM refuses).
+	CRMFailed CRMSyncState = "failed"
+	// CRMReview is a write a person must decide (several CRM records the lead could be).
+	CRMReview CRMSyncState = "review"
+)
+
+// ExternalRef points at a lead's records in an external CRM. Error is an error class and code,
+// never the CRM's text.
+type ExternalRef struct {
+	ContactID string       `json:"contact_id,omitempty"`
+	LeadID    string       `json:"lead_id,omitempty"`
+	NoteID    string       `json:"note_id,omitempty"`
+	TaskID    string       `json:"task_id,omitempty"`
+	Stage     string       `json:"stage,omitempty"`
+	State     CRMSyncState `json:"state"`
+	Error     string       `json:"error,omitempty"`
+	SyncedAt  *time.Time   `json:"synced_at,omitempty"`
 }
 
 // BuiltinRef points at the built-in Postgres CRM's records.

@@ -82,6 +82,7 @@ func (s *Store) EraseContact(ctx context.Context, contactID, actor string) (Eras
 			{&e.FieldValues, `DELETE FROM contact_field_values WHERE contact_id = ANY($1)`, pq.Array(all)},
 			{&e.TranscriptMessages, `DELETE FROM transcript_messages WHERE conversation_id = ANY($1)`, pq.Array(e.Conversations)},
 			{&e.OutcomeNotes, `UPDATE outcomes SET note = NULL, reason = NULL WHERE lead_id = ANY($1) AND (note IS NOT NULL OR reason IS NOT NULL)`, pq.Array(e.Leads)},
+			{&ignored, `DELETE FROM lead_notes WHERE lead_id = ANY($1)`, pq.Array(e.Leads)},
 			{&ignored, `UPDATE leads SET fields = '{}', updated_at = now() WHERE lead_id = ANY($1)`, pq.Array(e.Leads)},
 			{&ignored, `UPDATE contact_reviews SET status = 'erased', resolved_at = now(), resolved_by = 'erasure'
 			    WHERE status = 'pending' AND (contact_id = ANY($1) OR candidate_id = ANY($1))`, pq.Array(all)},

@@ -460,6 +460,11 @@ func (s *Store) assemble(ctx context.Context, rows []leadRow) ([]lead.Lead, erro
 		return nil, fmt.Errorf("load outcomes: %w", mapErr(err))
 	}
 
+	external, err := s.crmRefs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+
 	byID := make(map[string]*lead.Lead, len(rows))
 	for _, r := range rows {
 		sla := r.SLA.V
@@ -472,7 +477,7 @@ func (s *Store) assemble(ctx context.Context, rows []leadRow) ([]lead.Lead, erro
 			Match:        lead.Match{Decision: lead.MatchDecision(r.Decision), MatchedBy: nonNilSlice([]string(r.MatchedBy)), Score: r.MatchScore},
 			Fields:       r.Fields.V, Status: lead.Status(r.Status), Score: r.Score, Tier: lead.Tier(r.Tier),
 			ScoreBreakdown: nonNilSlice(r.ScoreBreakdown.V), ScoreHistory: []lead.ScoreChange{}, PolicyVersion: r.PolicyVersion.String,
-			CRM:       lead.CRMRefs{Builtin: &lead.BuiltinRef{ContactID: r.ContactID, LeadID: r.LeadID}},
+			CRM:       lead.CRMRefs{Builtin: &lead.BuiltinRef{ContactID: r.ContactID, LeadID: r.LeadID}, External: external[r.LeadID]},
 			Followups: []lead.Followup{}, SLA: sla, Outcomes: []lead.OutcomeNote{}, Timings: r.Timings.V.Split(),
 			ReviewFields: r.Fields.V.NeedsReview(),
 		})
