@@ -60,7 +60,7 @@ func Sync(ctx context.Context, a Adapter, ids IDs, l Lead) (lead.ExternalRef, er
 		return ref, err
 	}
 	if f, ok := firstCall(d); ok {
-		if ref.TaskID, err = a.CreateTask(ctx, Task{Key: f.ID, LeadID: d.LeadID, LeadRef: ref.LeadID, ContactRef: ref.ContactID,
+		if ref.TaskID, err = a.CreateTask(ctx, Task{Key: d.LeadID + ":" + f.ID, LeadID: d.LeadID, LeadRef: ref.LeadID, ContactRef: ref.ContactID,
 			Subject: "Call the new lead", Body: "First call to a lead from Leadflow: " + l.TranscriptURL, DueAt: f.DueAt, OwnerEmail: l.OwnerEmail}); err != nil {
 			return ref, err
 		}

@@ -37,9 +37,18 @@ type Chaos struct {
 	// Throttled writes the CRM's rate-limit answer (its status, headers and body).
 	Throttled http.HandlerFunc
 
-	mu     sync.Mutex
-	n      int
-	counts map[Fault]int
+	mu       sync.Mutex
+	disabled bool
+	n        int
+	counts   map[Fault]int
+}
+
+// Disable switches the faults off: the CRM serves every request. The compliance suite disables
+// them in every test but its chaos test.
+func (c *Chaos) Disable() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.disabled = true
 }
 
 // Wrap returns the handler with faults injected.
@@ -78,6 +87,9 @@ func (c *Chaos) Count(f Fault) int {
 func (c *Chaos) next() Fault {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.disabled {
+		return Pass
+	}
 	if c.counts == nil {
 		c.counts = map[Fault]int{}
 	}
