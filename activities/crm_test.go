@@ -135,4 +135,3 @@ func TestSyncCRMWritesTheLeadAndShowsHowItWent(t *testing.T) {
 	_, err = acts.SyncCRM(ctx, activities.SyncCRMInput{CRM: "dynamics", LeadID: "ld-x"})
 	assert.Equal(t, activities.ErrTypeInvalidInput, appError(t, err).Type())
 }
-
