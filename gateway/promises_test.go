@@ -108,12 +108,24 @@ type promisesSystem struct {
 	worker    worker.Worker
 }
 
-// startPromises starts the second Leadflow: a namespace with the search attributes, a database,
-// a worker with the fast policy and the chatbot's webhook, and a gateway.
+// startPromises starts the second Leadflow with the fast policy and the chatbot's webhook.
 func startPromises(t *testing.T) *promisesSystem {
 	t.Helper()
+	fake := &chatbotFake{sent: map[string][]string{}}
+	hook := httptest.NewServer(fake)
+	t.Cleanup(hook.Close)
+	p := startSecond(t, "promises", config.Config{Policy: fastPolicy(),
+		Outbound: config.Outbound{WebhookSecret: promisesSecret, ChatbotWebhookURL: hook.URL}})
+	p.chatbot = fake
+	return p
+}
+
+// startSecond starts a second Leadflow beside the shared one: a namespace with the search
+// attributes, a database, a worker configured by cfg (its external CRMs too), and a gateway.
+func startSecond(t *testing.T, prefix string, cfg config.Config) *promisesSystem {
+	t.Helper()
 	ctx := context.Background()
-	ns := uniqueID("promises")
+	ns := uniqueID(prefix)
 	registerNamespace(t, ns)
 	st, err := store.OpenMigrated(ctx, env.DatabaseURL(t))
 	if err != nil {
@@ -128,21 +140,17 @@ func startPromises(t *testing.T) *promisesSystem {
 		t.Fatal(err)
 	}
 	t.Cleanup(tc.Close)
-	fake := &chatbotFake{sent: map[string][]string{}}
-	hook := httptest.NewServer(fake)
-	t.Cleanup(hook.Close)
-	acts, err := app.NewActivities(st, config.Config{Policy: fastPolicy(),
-		Outbound: config.Outbound{WebhookSecret: promisesSecret, ChatbotWebhookURL: hook.URL}})
+	acts, err := app.NewActivities(st, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	settings := workflows.DefaultSettings()
 	settings.QuietPeriod, settings.LeadIdle = time.Hour, 40*time.Second
-	router := NewRouter(Deps{Store: st, Temporal: tc, Namespace: ns, Settings: settings, RateLimit: 10000, Policy: fastPolicy(),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	router := NewRouter(Deps{Store: st, Temporal: tc, Namespace: ns, Settings: settings, RateLimit: 10000, Policy: cfg.Policy,
+		CRMs: acts.External, CRMIDs: st.CRMIDs(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(router)
 	t.Cleanup(srv.Close)
-	p := &promisesSystem{system: &system{url: srv.URL, store: st, temporal: tc}, chatbot: fake, acts: acts, namespace: ns}
+	p := &promisesSystem{system: &system{url: srv.URL, store: st, temporal: tc}, acts: acts, namespace: ns}
 	p.restartWorker(t)
 	t.Cleanup(func() { p.stopWorker() })
 	return p

@@ -6,6 +6,10 @@ import (
 	"time"
 
 	"github.com/leadflow/leadflow/crmadapters"
+	"github.com/leadflow/leadflow/crmadapters/hubspot"
+	"github.com/leadflow/leadflow/crmadapters/pipedrive"
+	"github.com/leadflow/leadflow/crmadapters/salesforce"
+	"github.com/leadflow/leadflow/crmadapters/zoho"
 	"github.com/leadflow/leadflow/internal/config"
 )
 
@@ -22,17 +26,13 @@ func ExternalCRMs(cfg config.Config, ids crmadapters.IDs) (map[string]crmadapter
 		)
 		switch name {
 		case "hubspot":
-			_, _ = s, client
-			err = fmt.Errorf("%s: adapter not built yet", name)
+			a, err = hubspot.New(s, cfg.Getenv, ids, client)
 		case "salesforce":
-			_, _ = s, client
-			err = fmt.Errorf("%s: adapter not built yet", name)
+			a, err = salesforce.New(s, cfg.Getenv, ids, client)
 		case "zoho":
-			_, _ = s, client
-			err = fmt.Errorf("%s: adapter not built yet", name)
+			a, err = zoho.New(s, cfg.Getenv, ids, client)
 		case "pipedrive":
-			_, _ = s, client
-			err = fmt.Errorf("%s: adapter not built yet", name)
+			a, err = pipedrive.New(s, cfg.Getenv, ids, client)
 		default:
 			err = fmt.Errorf("unknown CRM %q", name)
 		}
