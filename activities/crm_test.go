@@ -114,7 +114,7 @@ func TestSyncCRMWritesTheLeadAndShowsHowItWent(t *testing.T) {
 	assert.Equal(t, "ld-x:conversation", crm.notes[0].Key)
 	assert.True(t, strings.HasPrefix(crm.notes[0].Body, "Wants a demo\n\nConversation: https://leads.example/v1/conversations/web-x"), crm.notes[0].Body)
 	require.Len(t, crm.tasks, 1)
-	assert.Equal(t, store.FirstCallTaskID("ld-x"), crm.tasks[0].Key)
+	assert.Equal(t, "ld-x:first-touch", crm.tasks[0].Key)
 	assert.True(t, crm.tasks[0].DueAt.Equal(due))
 	assert.Empty(t, crm.outcomes, "an assigned lead has no outcome to record")
 

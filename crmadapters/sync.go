@@ -34,7 +34,7 @@ func OutcomeFor(s lead.Status) (lead.Outcome, bool) {
 }
 
 // Sync writes one lead to one CRM: its contact, the lead, the conversation note (summary and
-// transcript link), its first call task, and the status its rep's outcomes moved it to. Every
+// transcript link), the owner's first-touch task, and the status its rep's outcomes moved it to. Every
 // write is idempotent, so a retried or repeated sync changes what changed and creates nothing
 // twice. The refs learnt so far are returned with the error, so a sync that fails half-way still
 // shows what exists.
@@ -59,9 +59,9 @@ func Sync(ctx context.Context, a Adapter, ids IDs, l Lead) (lead.ExternalRef, er
 		ContactRef: ref.ContactID, Body: noteBody(l), At: firstMessageAt(d)}); err != nil {
 		return ref, err
 	}
-	if f, ok := firstCall(d); ok {
-		if ref.TaskID, err = a.CreateTask(ctx, Task{Key: d.LeadID + ":" + f.ID, LeadID: d.LeadID, LeadRef: ref.LeadID, ContactRef: ref.ContactID,
-			Subject: "Call the new lead", Body: "First call to a lead from Leadflow: " + l.TranscriptURL, DueAt: f.DueAt, OwnerEmail: l.OwnerEmail}); err != nil {
+	if due, ok := firstTouchDue(d); ok {
+		if ref.TaskID, err = a.CreateTask(ctx, Task{Key: d.LeadID + ":first-touch", LeadID: d.LeadID, LeadRef: ref.LeadID, ContactRef: ref.ContactID,
+			Subject: "Call the new lead", Body: "First touch of a lead from Leadflow: " + l.TranscriptURL, DueAt: due, OwnerEmail: l.OwnerEmail}); err != nil {
 			return ref, err
 		}
 	}
@@ -91,14 +91,22 @@ func noteBody(l Lead) string {
 	return b.String()
 }
 
-// firstCall is the lead's first call task (or the contact review that replaces it), if it has one.
-func firstCall(d lead.Lead) (lead.Followup, bool) {
+// firstTouchDue is when the lead's owner must first reach the person: the first call task's due
+// time, or the first-touch deadline of a lead whose sequence starts with something else. A lead
+// nobody owns yet has no task.
+func firstTouchDue(d lead.Lead) (time.Time, bool) {
+	if d.Assignment == nil {
+		return time.Time{}, false
+	}
 	for _, f := range d.Followups {
 		if f.Kind == lead.FollowupCallTask || f.Kind == lead.FollowupReviewContact {
-			return f, true
+			return f.DueAt, true
 		}
 	}
-	return lead.Followup{}, false
+	if d.SLA.FirstTouchDueAt != nil {
+		return *d.SLA.FirstTouchDueAt, true
+	}
+	return d.Assignment.AssignedAt, true
 }
 
 func firstMessageAt(d lead.Lead) (t time.Time) {
