@@ -102,9 +102,17 @@ type StageChange struct {
 }
 
 // EventSource is an adapter whose CRM reports stage changes on Leadflow's webhook
-// (POST /v1/crm/{crm}/events). Events checks the request's signature with the secret the adapter
+// (POST /webhooks/crm/{crm}). Events checks the request's signature with the secret the adapter
 // was configured with and reads the stage changes it carries; an unsigned or badly signed request
 // is ErrBadSignature.
 type EventSource interface {
 	Events(r *http.Request, body []byte, now time.Time) ([]StageChange, error)
+}
+
+// ChangePoller is an adapter whose CRM is asked for stage changes instead (Salesforce): the
+// gateway polls it (LEADFLOW_CRM_POLL_EVERY). Leadflow's own writes come back too; a change to
+// the status the lead already has is no outcome.
+type ChangePoller interface {
+	// ChangedSince lists the lead records modified after since, oldest first.
+	ChangedSince(ctx context.Context, since time.Time) ([]StageChange, error)
 }

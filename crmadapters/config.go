@@ -63,8 +63,8 @@ func ParseFile(b []byte) (File, error) {
 		if !slices.Contains(Names, name) {
 			return File{}, fmt.Errorf("crm file: unknown CRM %q (one of %s)", name, strings.Join(Names, ", "))
 		}
-		if !strings.HasPrefix(s.BaseURL, "https://") && !strings.HasPrefix(s.BaseURL, "http://") {
-			return File{}, fmt.Errorf("crm file: %s: base_url must be an http(s) URL", name)
+		if s.BaseURL != "" && !strings.HasPrefix(s.BaseURL, "https://") && !strings.HasPrefix(s.BaseURL, "http://") {
+			return File{}, fmt.Errorf("crm file: %s: base_url must be an http(s) URL (or left out for the CRM's own)", name)
 		}
 		for k, env := range s.Credentials {
 			if !envName.MatchString(env) {

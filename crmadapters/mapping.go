@@ -134,9 +134,9 @@ type Mapping struct {
 var transforms = []string{"", "lower", "upper", "join", "truncate", "epoch_ms", "date", "map"}
 
 // StageStatuses are the lead statuses a CRM must have a stage for: every status a lead in a CRM
-// can reach.
+// can reach. Their order is how a stage several statuses share reads back (Mapping.Status).
 var StageStatuses = []lead.Status{lead.StatusProcessing, lead.StatusAssigned, lead.StatusContacted, lead.StatusQualified,
-	lead.StatusUnqualified, lead.StatusWon, lead.StatusLost}
+	lead.StatusWon, lead.StatusLost, lead.StatusUnqualified}
 
 // Validate checks the mapping before anything is written with it; required names the properties
 // the adapter itself relies on (its upsert keys), per object.
@@ -192,9 +192,11 @@ func (m Mapping) Validate(required map[string][]string) error {
 func (m Mapping) Stage(s lead.Status) string { return m.Stages[s] }
 
 // Status is the lead status a CRM stage stands for, for stage changes made inside the CRM. A
-// stage several statuses share reads as the furthest along of them (StageStatuses' order).
+// stage several statuses share reads as the first of them in StageStatuses' order: the least a
+// rep can have meant (Salesforce's "Working - Contacted" is contacted, not qualified), and a
+// closed-lost stage is lost rather than unqualified.
 func (m Mapping) Status(stage string) (lead.Status, bool) {
-	for _, s := range slices.Backward(StageStatuses) {
+	for _, s := range StageStatuses {
 		if m.Stages[s] == stage {
 			return s, true
 		}

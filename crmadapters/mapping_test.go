@@ -114,9 +114,10 @@ func TestMappingValidate(t *testing.T) {
 	}
 }
 
-func TestStageReadsBackAsTheFurthestStatus(t *testing.T) {
+func TestSharedStageReadsBackAsTheLeastItCanMean(t *testing.T) {
 	m := crmadapters.Mapping{Stages: stages()}
-	for stage, want := range map[string]lead.Status{"closed_lost": lead.StatusLost, "closed_won": lead.StatusWon, "new": lead.StatusAssigned, "working": lead.StatusContacted} {
+	m.Stages[lead.StatusQualified] = "working"
+	for stage, want := range map[string]lead.Status{"closed_lost": lead.StatusLost, "closed_won": lead.StatusWon, "new": lead.StatusProcessing, "working": lead.StatusContacted} {
 		if got, ok := m.Status(stage); !ok || got != want {
 			t.Errorf("Status(%q) = %q, %t; want %q", stage, got, ok, want)
 		}

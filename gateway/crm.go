@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -112,4 +114,62 @@ func (s *server) applyStageChange(ctx context.Context, crm string, m crmadapters
 		return false, nil // a move the lead's status does not allow (e.g. won → contacted)
 	}
 	return false, err
+}
+
+// pollCRMs asks the CRMs that report stage changes only when asked (crmadapters.ChangePoller:
+// Salesforce) for them every interval, until ctx ends. Every gateway polls; the outcomes' keys
+// make a change read twice one outcome.
+func pollCRMs(ctx context.Context, d Deps, every time.Duration) {
+	s := &server{store: d.Store, temporal: d.Temporal, namespace: d.Namespace, logger: d.Logger, crms: d.CRMs, crmIDs: d.CRMIDs}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		s.pollCRMsOnce(ctx, time.Now(), every)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// pollCRMsOnce reads each polled CRM's changes since its mark and records them as outcomes. The
+// mark moves past a change only once it is recorded or ignored, so a change that could not be
+// recorded is read again next time. A CRM polled for the first time is read from one interval back.
+func (s *server) pollCRMsOnce(ctx context.Context, now time.Time, every time.Duration) {
+	for _, name := range slices.Sorted(maps.Keys(s.crms)) {
+		poller, polled := s.crms[name].(crmadapters.ChangePoller)
+		mapped, hasMapping := s.crms[name].(crmadapters.Mapped)
+		if !polled || !hasMapping {
+			continue
+		}
+		if err := s.pollCRM(ctx, name, poller, mapped.Mapping(), now.Add(-every)); err != nil {
+			s.logger.Warn("A CRM's stage changes were not all read; the next poll reads them again", "CRM", name, "Error", err)
+		}
+	}
+}
+
+func (s *server) pollCRM(ctx context.Context, name string, poller crmadapters.ChangePoller, m crmadapters.Mapping, first time.Time) error {
+	since, err := s.store.CRMPollMark(ctx, name)
+	if err != nil {
+		return err
+	}
+	if since.IsZero() {
+		since = first
+	}
+	changes, err := poller.ChangedSince(ctx, since)
+	if err != nil {
+		return err
+	}
+	mark := since
+	for _, ch := range changes {
+		if _, err := s.applyStageChange(ctx, name, m, ch); err != nil {
+			_ = s.store.SetCRMPollMark(ctx, name, mark)
+			return err
+		}
+		if ch.At.After(mark) {
+			mark = ch.At
+		}
+	}
+	return s.store.SetCRMPollMark(ctx, name, mark)
 }

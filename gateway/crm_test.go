@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -283,6 +284,22 @@ func TestExternalCRMsOnTheDevServer(t *testing.T) {
 		}
 		return true, ""
 	})
+
+	// A rep marks the third lead contacted inside Salesforce, which has no webhook: the gateway's
+	// poll finds the change and records it as the owner's outcome, once over two polls.
+	third := p.lead(t, leads[2])
+	if err := crms.salesforce.Edit(third.CRM.External["salesforce"].LeadID, map[string]any{"Status": "Working - Contacted"}); err != nil {
+		t.Fatal(err)
+	}
+	poller := &server{store: p.store, temporal: p.temporal, namespace: p.namespace, logger: slog.New(slog.DiscardHandler),
+		crms: p.acts.External, crmIDs: p.store.CRMIDs()}
+	for range 2 {
+		poller.pollCRMsOnce(t.Context(), time.Now(), 10*time.Minute)
+	}
+	if l := p.lead(t, third.LeadID); l.Status != lead.StatusContacted || len(l.Outcomes) != 1 {
+		t.Errorf("after Salesforce's Working - Contacted: status %s, outcomes %+v", l.Status, l.Outcomes)
+	}
+
 	if code := hubspotEvent(t, proxySrv.URL+webhookPath, events, "not-the-secret", nil); code != http.StatusUnauthorized {
 		t.Errorf("a badly signed delivery: %d, want 401", code)
 	}

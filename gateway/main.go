@@ -72,14 +72,14 @@ func run() error {
 	}
 
 	gin.SetMode(gin.ReleaseMode)
-	router := NewRouter(Deps{
+	deps := Deps{
 		CRMs: crms, CRMIDs: st.CRMIDs(),
 		Store: st, Temporal: tc, Namespace: cfg.TemporalNamespace, Logger: logger, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit,
 		Policy: cfg.Policy,
 		Settings: workflows.Settings{QuietPeriod: cfg.QuietPeriod, ContactWait: cfg.ContactWait,
 			FirstFollowupDelay: cfg.FirstFollowupDelay, LeadIdle: cfg.LeadIdle, RouteRetry: workflows.DefaultSettings().RouteRetry},
-	})
-	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: router, ReadHeaderTimeout: 10 * time.Second,
+	}
+	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: NewRouter(deps), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -88,6 +88,10 @@ func run() error {
 	logger.Info("gateway listening", "addr", ln.Addr().String())
 
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		pollCRMs(gctx, deps, cfg.CRMPollEvery)
+		return nil
+	})
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err

@@ -70,6 +70,9 @@ type Config struct {
 	// (docs/crm.md); none when it is not set. Their secrets are read from the environment
 	// variables the file names, through Getenv.
 	CRMs crmadapters.File
+	// CRMPollEvery is how often the gateway asks CRMs without webhooks (Salesforce) for stage
+	// changes made in them (LEADFLOW_CRM_POLL_EVERY).
+	CRMPollEvery time.Duration
 	// PublicURL is the gateway's address as reps reach it (LEADFLOW_PUBLIC_URL): CRM notes link
 	// the conversation there.
 	PublicURL string
@@ -158,6 +161,7 @@ func load(getenv func(string) string) (Config, error) {
 			c.CRMs = f
 		}
 	}
+	c.CRMPollEvery = r.duration("LEADFLOW_CRM_POLL_EVERY", time.Minute)
 	c.PublicURL = strings.TrimSuffix(r.str("LEADFLOW_PUBLIC_URL", "http://"+c.HTTPAddr), "/")
 	c.Getenv = getenv
 	if c.LLMBaseURL != "" && c.LLMModel == "" {

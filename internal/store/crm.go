@@ -204,3 +204,22 @@ func (s *Store) LeadStatuses(ctx context.Context, leadIDs []string) (map[string]
 	}
 	return out, nil
 }
+
+// CRMPollMark is how far a polled CRM's changes were read; the zero time when never.
+func (s *Store) CRMPollMark(ctx context.Context, crm string) (time.Time, error) {
+	var since time.Time
+	err := s.db.GetContext(ctx, &since, `SELECT since FROM crm_poll_marks WHERE crm = $1`, crm)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("crm poll mark: %w", mapErr(err))
+	}
+	return since, nil
+}
+
+// SetCRMPollMark records how far a polled CRM's changes were read; it never moves back.
+func (s *Store) SetCRMPollMark(ctx context.Context, crm string, since time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO crm_poll_marks (crm, since) VALUES ($1, $2)
+		ON CONFLICT (crm) DO UPDATE SET since = GREATEST(crm_poll_marks.since, EXCLUDED.since), updated_at = now()`, crm, since); err != nil {
+		return fmt.Errorf("set crm poll mark: %w", mapErr(err))
+	}
+	return nil
+}

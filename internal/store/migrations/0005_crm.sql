@@ -40,3 +40,11 @@ CREATE TABLE lead_notes (
     created_at timestamptz NOT NULL
 );
 CREATE INDEX lead_notes_lead ON lead_notes (lead_id);
+
+-- How far the gateway has read each polled CRM's changes (Salesforce): the next poll asks for
+-- what changed after it.
+CREATE TABLE crm_poll_marks (
+    crm        text PRIMARY KEY,
+    since      timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
