@@ -28,6 +28,7 @@ import (
 	"github.com/leadflow/leadflow/crmadapters/zoho/zohofake"
 	"github.com/leadflow/leadflow/internal/config"
 	"github.com/leadflow/leadflow/internal/lead"
+	"github.com/leadflow/leadflow/workflows"
 )
 
 // The CRMs' secrets, as the worker reads them from its environment.
@@ -312,6 +313,9 @@ func TestExternalCRMsOnTheDevServer(t *testing.T) {
 		if n := crms.remote(name).Count("lead"); n != len(leads) {
 			t.Errorf("%s holds %d leads for %d", name, n, len(leads))
 		}
+	}
+	for name, conv := range map[string]string{"crm_synced_won": convs[0], "crm_hubspot_lost": convs[1]} {
+		writeHistory(t, p.system, workflows.ConversationWorkflowID(conv), name+".json")
 	}
 }
 
