@@ -1,6 +1,7 @@
 package crmadapters
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -288,7 +289,8 @@ func (r Rule) value(v any) (any, error) {
 		mapped, ok := r.Values[s]
 		if !ok {
 			if r.Default == "" {
-				return nil, fmt.Errorf("value %q is not in the rule's values", s)
+				// The value is not named: a map rule may be given a personal field.
+				return nil, errors.New("the value is not in the rule's values")
 			}
 			mapped = r.Default
 		}

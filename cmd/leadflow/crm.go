@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -63,9 +62,7 @@ func crmReconcile(ctx context.Context, args []string, databaseURL string, getenv
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(report)
+		return printJSON(out, report)
 	}
 	report.Print(out)
 	return nil

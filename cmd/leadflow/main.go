@@ -82,9 +82,7 @@ func policyReplay(ctx context.Context, args []string, databaseURL string, out io
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(report)
+		return printJSON(out, report)
 	}
 	report.Print(out, *limit)
 	return nil
@@ -111,4 +109,11 @@ func replay(ctx context.Context, st *store.Store, p *policy.Policy, since time.T
 			Tier: lead.Tier(r.Tier), TeamID: r.TeamID.String, RepID: r.RepID.String, Rule: r.Rule.String, Open: r.Open}
 	}
 	return shadow.Replay(p, roster, owners, leads), nil
+}
+
+// printJSON writes a report as indented JSON, for scripts.
+func printJSON(out io.Writer, v any) error {
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
