@@ -93,22 +93,28 @@ func (h *HTTP) Do(ctx context.Context, method, path string, body any) (Answer, e
 }
 
 // Fail classifies an answer that is not a success: 429, 408 and 5xx are retried (as long as
-// Retry-After asks), anything else is rejected. code is the CRM's error code when the adapter
-// read one; error messages never carry the CRM's free text, which may echo personal data.
-func (h *HTTP) Fail(a Answer, code string) error {
+// Retry-After asks, else fallback), anything else is rejected. code is the CRM's error code when
+// the adapter read one; error messages never carry the CRM's free text, which may echo personal
+// data. fallback is the wait the CRM's own rate-limit headers ask for; zero leaves it to the
+// retry policy.
+func (h *HTTP) Fail(a Answer, code string, fallback time.Duration) error {
 	if a.Status == http.StatusTooManyRequests || a.Status == http.StatusRequestTimeout || a.Status >= 500 {
-		return h.RetryLater(a, code)
+		return h.RetryLater(a, code, fallback)
 	}
 	return &RejectedError{CRM: h.CRM, Status: a.Status, Code: code, Msg: http.StatusText(a.Status)}
 }
 
-// RetryLater is a retryable error that waits what the answer's Retry-After asks.
-func (h *HTTP) RetryLater(a Answer, code string) error {
+// RetryLater is a retryable error that waits what the answer's Retry-After asks, or fallback
+// when it asks nothing: CRMs that say when their window reopens in headers of their own.
+func (h *HTTP) RetryLater(a Answer, code string, fallback time.Duration) error {
 	now := time.Now()
 	if h.Now != nil {
 		now = h.Now()
 	}
-	after, _ := retryafter.Parse(a.Header.Get("Retry-After"), now)
+	after, asked := retryafter.Parse(a.Header.Get("Retry-After"), now)
+	if !asked {
+		after = fallback
+	}
 	msg := http.StatusText(a.Status)
 	if code != "" {
 		msg = code

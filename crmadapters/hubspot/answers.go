@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -67,15 +66,9 @@ func (a *Adapter) fail(ans crmadapters.Answer) error {
 	var e errorAnswer
 	_ = json.Unmarshal(ans.Body, &e) // an answer that is not HubSpot's (a proxy's page) has no code
 	if ans.Status != http.StatusTooManyRequests {
-		return a.http.Fail(ans, e.Category)
+		return a.http.Fail(ans, e.Category, 0)
 	}
-	err := a.http.RetryLater(ans, cmp.Or(e.PolicyName, e.ErrorType))
-	var retry *crmadapters.RetryError
-	if _, asked := retryafter.Parse(ans.Header.Get("Retry-After"), time.Now()); asked || !errors.As(err, &retry) {
-		return err
-	}
-	retry.After = rateLimitWait(ans.Header, e.PolicyName, time.Now(), a.portalTZ)
-	return retry
+	return a.http.RetryLater(ans, cmp.Or(e.PolicyName, e.ErrorType), rateLimitWait(ans.Header, e.PolicyName, time.Now(), a.portalTZ))
 }
 
 // rateLimitWait is how long a 429 without Retry-After asks to wait. The secondly and

@@ -3,7 +3,6 @@ package pipedrive
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -66,12 +65,11 @@ func fail(h *crmadapters.HTTP, ans crmadapters.Answer) error {
 	if !errorCode.MatchString(code) {
 		code = ""
 	}
-	err := h.Fail(ans, code)
-	var retry *crmadapters.RetryError
-	if ans.Status == http.StatusTooManyRequests && errors.As(err, &retry) && retry.After == 0 {
-		retry.After, _ = retryafter.Parse(ans.Header.Get("X-Ratelimit-Reset"), time.Now())
+	var reset time.Duration
+	if ans.Status == http.StatusTooManyRequests {
+		reset, _ = retryafter.Parse(ans.Header.Get("X-Ratelimit-Reset"), time.Now())
 	}
-	return err
+	return h.Fail(ans, code, reset)
 }
 
 func (a *Adapter) create(ctx context.Context, path string, body map[string]any) (string, error) {

@@ -3,7 +3,6 @@ package salesforce
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -132,22 +131,12 @@ func (a *Adapter) fail(ans crmadapters.Answer, what string) error {
 		}
 		return &crmadapters.ReviewError{CRM: name, Reason: reason, Candidates: ids}
 	case "REQUEST_LIMIT_EXCEEDED":
-		return a.retryLater(ans, code, orgLimitWait)
+		return a.http.RetryLater(ans, code, orgLimitWait)
 	case "UNABLE_TO_LOCK_ROW":
 		// Another transaction held the record (a trigger, a rep's save): gone in a moment.
-		return a.retryLater(ans, code, 0)
+		return a.http.RetryLater(ans, code, 0)
 	}
-	return a.http.Fail(ans, code)
-}
-
-// retryLater waits what Retry-After asks, else wait.
-func (a *Adapter) retryLater(ans crmadapters.Answer, code string, wait time.Duration) error {
-	err := a.http.RetryLater(ans, code)
-	var retry *crmadapters.RetryError
-	if errors.As(err, &retry) && retry.After == 0 {
-		retry.After = wait
-	}
-	return err
+	return a.http.Fail(ans, code, 0)
 }
 
 // extID names a record by an external ID field and Leadflow's key in it.

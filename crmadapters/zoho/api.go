@@ -3,7 +3,6 @@ package zoho
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -76,12 +75,7 @@ func (a *Adapter) do(ctx context.Context, method, path string, body any) (crmada
 // (TOO_MANY_REQUESTS); the wait is read from X-RATELIMIT-RESET, the epoch milliseconds at which
 // the window reopens.
 func (a *Adapter) fail(ans crmadapters.Answer) error {
-	err := a.http.Fail(ans, codeOf(ans))
-	var retry *crmadapters.RetryError
-	if errors.As(err, &retry) && retry.After == 0 {
-		retry.After = resetWait(ans.Header.Get("X-RATELIMIT-RESET"), time.Now())
-	}
-	return err
+	return a.http.Fail(ans, codeOf(ans), resetWait(ans.Header.Get("X-RATELIMIT-RESET"), time.Now()))
 }
 
 func resetWait(reset string, now time.Time) time.Duration {

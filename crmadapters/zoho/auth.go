@@ -95,7 +95,7 @@ func (t *tokens) fetch(ctx context.Context) (string, error) {
 	var tok tokenAnswer
 	if !ans.OK() {
 		_ = ans.Decode(name, &tok) // the code when there is one
-		return "", t.accounts.Fail(ans, tok.Error)
+		return "", t.accounts.Fail(ans, tok.Error, 0)
 	}
 	if err := ans.Decode(name, &tok); err != nil {
 		return "", err

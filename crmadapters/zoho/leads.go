@@ -47,7 +47,7 @@ func (a *Adapter) UpsertLead(ctx context.Context, l crmadapters.Lead) (string, e
 	return out[0].id, out[0].err
 }
 
-// UpsertLeads writes many deals, as reconciliation does, in requests of at most 100 (Zoho's
+// UpsertLeads writes many deals (a backfill of many leads at once) in requests of at most 100 (Zoho's
 // limit). The ids are in the order of leads, "" for a lead that was not written; the error joins
 // each such lead's error, named by its lead id.
 func (a *Adapter) UpsertLeads(ctx context.Context, leads []crmadapters.Lead) ([]string, error) {
