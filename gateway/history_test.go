@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 
@@ -56,5 +60,47 @@ func TestHistoryStaysLean(t *testing.T) {
 	}
 	if n := counts[enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES]; n != 0 {
 		t.Errorf("%d search-attribute upserts while collecting, want none (the gateway set them at start)", n)
+	}
+	assertNoVersionMarker(t, s, workflows.ConversationWorkflowID(convID))
+}
+
+// assertNoVersionMarker checks RevisionPromises on the real server: a new run keeps its promises
+// without a GetVersion marker, and so without the TemporalChangeVersion search attribute the SDK
+// upserts beside one; the pipeline's only upsert is the assignment's.
+func assertNoVersionMarker(t *testing.T, s *system, workflowID string) {
+	t.Helper()
+	var markers, upserts []string
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		markers, upserts = nil, nil
+		notified := false
+		iter := s.temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for iter.HasNext() {
+			e, err := iter.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch e.GetEventType() {
+			case enumspb.EVENT_TYPE_MARKER_RECORDED:
+				markers = append(markers, e.GetMarkerRecordedEventAttributes().GetMarkerName())
+			case enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+				upserts = append(upserts, strings.Join(slices.Sorted(maps.Keys(
+					e.GetUpsertWorkflowSearchAttributesEventAttributes().GetSearchAttributes().GetIndexedFields())), ","))
+			case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+				notified = notified || e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() == "NotifyRep"
+			}
+		}
+		if notified {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the rep was never notified")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !slices.Equal(markers, []string{"LocalActivity"}) {
+		t.Errorf("markers %v, want only scoring's local activity (no GetVersion marker)", markers)
+	}
+	if len(upserts) != 1 || strings.Contains(upserts[0], "TemporalChangeVersion") {
+		t.Errorf("search-attribute upserts %v, want the assignment's alone", upserts)
 	}
 }

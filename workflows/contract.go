@@ -120,8 +120,12 @@ const (
 	// says (a timer per decay period while the lead waits); the routing decision is shown as the
 	// run's current details in the Temporal UI.
 	RevisionPolicy = 2
+	// RevisionPromises: the run keeps follow-up promises (SLA, escalation, sequences) from its
+	// start, without the GetVersion marker RevisionPolicy runs record when they first route: two
+	// history events and a visibility write fewer per lead (docs/performance.md).
+	RevisionPromises = 3
 
-	CurrentRevision = RevisionPolicy
+	CurrentRevision = RevisionPromises
 )
 
 // ConversationResult is how a conversation ended.

@@ -37,6 +37,7 @@ type conversationSuite struct {
 // every promise.
 func TestConversation(t *testing.T) {
 	t.Run("Current", func(t *testing.T) { suite.Run(t, &conversationSuite{revision: CurrentRevision}) })
+	t.Run("RevisionPolicy", func(t *testing.T) { suite.Run(t, &conversationSuite{revision: RevisionPolicy}) })
 	t.Run("RevisionLean", func(t *testing.T) { suite.Run(t, &conversationSuite{revision: RevisionLean}) })
 	t.Run("RevisionInitial", func(t *testing.T) { suite.Run(t, &conversationSuite{revision: RevisionInitial}) })
 }

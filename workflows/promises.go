@@ -73,13 +73,15 @@ const (
 	escalationChainEnded   = "no_rep_left"
 )
 
-// keepsPromises decides, once, whether this run keeps follow-up promises: runs from
-// RevisionPolicy on that had not routed their lead when this code shipped.
+// keepsPromises decides, once, whether this run keeps follow-up promises: every run from
+// RevisionPromises on; RevisionPolicy runs that had not routed their lead when promises shipped,
+// as their GetVersion marker records.
 func (c *conversation) keepsPromises(ctx workflow.Context) bool {
-	if c.revision < RevisionPolicy {
-		return false
-	}
-	if !c.prom.On && workflow.GetVersion(ctx, promisesChange, workflow.DefaultVersion, 1) == 1 {
+	switch {
+	case c.prom.On || c.revision < RevisionPolicy:
+	case c.revision >= RevisionPromises:
+		c.prom.On = true
+	case workflow.GetVersion(ctx, promisesChange, workflow.DefaultVersion, 1) == 1:
 		c.prom.On = true
 	}
 	return c.prom.On
