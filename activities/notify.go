@@ -90,9 +90,13 @@ func (a *Activities) NotifyRep(ctx context.Context, in NotifyInput) (NotifyResul
 	if len(channels) == 0 {
 		return NotifyResult{NotificationID: id}, nil // inbox only
 	}
-	done, err := a.Store.ChannelsDelivered(ctx, id)
-	if err != nil {
-		return NotifyResult{}, classify("notify", err)
+	// A notification this attempt created has no deliveries yet; only a rerun asks which channels
+	// took it (one statement fewer on every first notification).
+	done := map[string]bool{}
+	if !created {
+		if done, err = a.Store.ChannelsDelivered(ctx, id); err != nil {
+			return NotifyResult{}, classify("notify", err)
+		}
 	}
 
 	msg := repMessage(id, in)

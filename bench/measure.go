@@ -232,7 +232,7 @@ func (s *system) dbStats(ctx context.Context) (dbStats, error) {
 		return st, fmt.Errorf("pg_stat_statements: %w", err)
 	}
 	rows, err := s.db.QueryContext(ctx, `/* leadflow-bench */ SELECT calls, regexp_replace(query, '\s+', ' ', 'g')
-		FROM pg_stat_statements WHERE `+ours+` ORDER BY calls DESC LIMIT 12`)
+		FROM pg_stat_statements WHERE `+ours+` ORDER BY calls DESC LIMIT 30`)
 	if err != nil {
 		return st, err
 	}

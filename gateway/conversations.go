@@ -117,7 +117,7 @@ type closeRequest struct {
 }
 
 // closeConversation asks the workflow to process now instead of after the quiet period; the
-// answer comes once the close is in the workflow's history.
+// answer comes once the workflow has taken the close (the close Update completed).
 func (s *server) closeConversation(c *gin.Context) {
 	convID, err := pathID(c, "conversation_id")
 	if err != nil {
@@ -136,7 +136,11 @@ func (s *server) closeConversation(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), temporalTimeout)
 	defer cancel()
 	wfID := workflows.ConversationWorkflowID(convID)
-	err = s.temporal.SignalWorkflow(ctx, wfID, "", workflows.SignalClose, workflows.CloseInput{Reason: req.Reason})
+	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: wfID, UpdateName: workflows.UpdateClose,
+		Args: []any{workflows.CloseInput{Reason: req.Reason}}, WaitForStage: client.WorkflowUpdateStageCompleted})
+	if err == nil {
+		err = handle.Get(ctx, nil)
+	}
 	if temporalx.IsNotFound(err) {
 		fail(c, s.logger, notFound("conversation"))
 		return

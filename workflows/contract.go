@@ -20,13 +20,14 @@ const TaskQueue = "leadflow-conversations"
 const (
 	// UpdateAddMessage delivers one chatbot message; answers accepted or duplicate.
 	UpdateAddMessage = "add_message"
-	// SignalClose says the conversation is over: process now instead of after the quiet period.
-	// A signal, not an update: the chatbot needs no answer from the workflow, only durability, and
-	// a signal costs the engine one event and no round trip to the worker before the gateway
-	// answers (docs/performance.md).
-	SignalClose = "close"
-	// UpdateClose is the same as an Update, as gateways before the signal sent it; still served.
+	// UpdateClose says the conversation is over: process now instead of after the quiet period.
+	// The gateway sends it as an Update: the server runs an Update's workflow task speculatively and
+	// writes it once, with the commands it led to, where a signal is written, dispatched as a
+	// transfer task and written again when the task starts and completes (docs/performance.md).
 	UpdateClose = "close"
+	// SignalClose is the same as a signal, for support staff with the Temporal CLI and for the
+	// gateways that sent it; still served.
+	SignalClose = "close"
 	// UpdateRecordOutcome is a rep's outcome; the validator rejects transitions that are not allowed.
 	UpdateRecordOutcome = "record_outcome"
 	// UpdateReassign takes the lead from its rep and routes it again (admin); the validator
