@@ -212,8 +212,10 @@ type dbStats struct {
 }
 
 type statementStat struct {
-	Calls int64  `json:"calls"`
-	Query string `json:"query"`
+	Calls int64 `json:"calls"`
+	// ExecMS is the time Postgres spent running the statement over the phase, all calls.
+	ExecMS float64 `json:"exec_ms"`
+	Query  string  `json:"query"`
 }
 
 func (s *system) resetDBStats(ctx context.Context) error {
@@ -231,15 +233,15 @@ func (s *system) dbStats(ctx context.Context) (dbStats, error) {
 	if err := s.db.GetContext(ctx, &st.Statements, `/* leadflow-bench */ SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements WHERE `+ours); err != nil {
 		return st, fmt.Errorf("pg_stat_statements: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, `/* leadflow-bench */ SELECT calls, regexp_replace(query, '\s+', ' ', 'g')
-		FROM pg_stat_statements WHERE `+ours+` ORDER BY calls DESC LIMIT 30`)
+	rows, err := s.db.QueryContext(ctx, `/* leadflow-bench */ SELECT calls, round(total_exec_time::numeric, 1)::float8,
+		regexp_replace(query, '\s+', ' ', 'g') FROM pg_stat_statements WHERE `+ours+` ORDER BY calls DESC LIMIT 30`)
 	if err != nil {
 		return st, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var t statementStat
-		if err := rows.Scan(&t.Calls, &t.Query); err != nil {
+		if err := rows.Scan(&t.Calls, &t.ExecMS, &t.Query); err != nil {
 			return st, err
 		}
 		if len(t.Query) > 160 {
