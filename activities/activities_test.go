@@ -7,11 +7,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -57,46 +55,9 @@ func appError(t *testing.T, err error) *temporal.ApplicationError {
 	return ae
 }
 
-// webhook is a rep's endpoint that answers with the queued statuses (then 200) and records what
-// it received.
-type webhook struct {
-	*httptest.Server
-	mu       sync.Mutex
-	answers  []func(http.ResponseWriter)
-	requests []hookRequest
-}
-
-type hookRequest struct {
-	Body           string
-	ContentType    string
-	IdempotencyKey string
-}
-
-func newWebhook(t *testing.T, answers ...func(http.ResponseWriter)) *webhook {
-	h := &webhook{answers: answers}
-	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		h.mu.Lock()
-		h.requests = append(h.requests, hookRequest{Body: string(body), ContentType: r.Header.Get("Content-Type"), IdempotencyKey: r.Header.Get("Idempotency-Key")})
-		var answer func(http.ResponseWriter)
-		if len(h.answers) > 0 {
-			answer, h.answers = h.answers[0], h.answers[1:]
-		}
-		h.mu.Unlock()
-		if answer != nil {
-			answer(w)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	t.Cleanup(h.Close)
-	return h
-}
-
-func (h *webhook) received() []hookRequest {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]hookRequest(nil), h.requests...)
+// newWebhook is a rep's webhook: an endpoint that answers with the queued answers, then 204.
+func newWebhook(t *testing.T, answers ...func(http.ResponseWriter)) *endpoint {
+	return newRecorder(t, func(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }, answers)
 }
 
 func status(code int, headers ...string) func(http.ResponseWriter) {
@@ -250,8 +211,8 @@ func TestNotifyRepDelivers(t *testing.T) {
 
 	got := hook.received()
 	require.Len(t, got, 1)
-	assert.Equal(t, "application/json", got[0].ContentType)
-	assert.Equal(t, res.NotificationID, got[0].IdempotencyKey)
+	assert.Equal(t, "application/json", got[0].Header.Get("Content-Type"))
+	assert.Equal(t, res.NotificationID, got[0].Header.Get("Idempotency-Key"))
 	var body map[string]any
 	require.NoError(t, json.Unmarshal([]byte(got[0].Body), &body))
 	assert.Equal(t, map[string]any{"notification_id": "ld-1:new-lead", "kind": "new_lead", "lead_id": "ld-1", "rep_id": "rep-1"}, body["data"],

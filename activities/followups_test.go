@@ -610,7 +610,7 @@ func TestPageOnCall(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"page:rep-oc"}, notes)
 	require.Len(t, hook.received(), 1)
-	assert.Equal(t, "ld-1:page-1", hook.received()[0].IdempotencyKey)
+	assert.Equal(t, "ld-1:page-1", hook.received()[0].Header.Get("Idempotency-Key"))
 	assert.Contains(t, hook.received()[0].Body, `"kind":"page"`)
 
 	// The next escalation level is a page of its own.

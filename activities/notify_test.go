@@ -22,7 +22,7 @@ import (
 )
 
 // endpoint is a rep's receiver (their webhook, Slack, the Telegram Bot API): it answers with the
-// queued answers, then 200, and records every request with its headers.
+// queued answers, then its fallback, and records every request with its headers.
 type endpoint struct {
 	*httptest.Server
 	mu       sync.Mutex
@@ -36,22 +36,24 @@ type received struct {
 	Body   string
 }
 
+// newEndpoint answers "ok" once the queued answers are spent: Slack's answer (Telegram's
+// {"ok":true} is not required).
 func newEndpoint(t *testing.T, answers ...func(http.ResponseWriter)) *endpoint {
+	return newRecorder(t, func(w http.ResponseWriter) { _, _ = io.WriteString(w, "ok") }, answers)
+}
+
+func newRecorder(t *testing.T, fallback func(http.ResponseWriter), answers []func(http.ResponseWriter)) *endpoint {
 	e := &endpoint{answers: answers}
 	e.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		e.mu.Lock()
 		e.requests = append(e.requests, received{Header: r.Header.Clone(), Path: r.URL.Path, Body: string(body)})
-		var answer func(http.ResponseWriter)
+		answer := fallback
 		if len(e.answers) > 0 {
 			answer, e.answers = e.answers[0], e.answers[1:]
 		}
 		e.mu.Unlock()
-		if answer != nil {
-			answer(w)
-			return
-		}
-		_, _ = io.WriteString(w, "ok") // Slack's answer; Telegram's {"ok":true} is not required
+		answer(w)
 	}))
 	t.Cleanup(e.Close)
 	return e

@@ -77,12 +77,8 @@ const (
 // RevisionPromises on; RevisionPolicy runs that had not routed their lead when promises shipped,
 // as their GetVersion marker records.
 func (c *conversation) keepsPromises(ctx workflow.Context) bool {
-	switch {
-	case c.prom.On || c.revision < RevisionPolicy:
-	case c.revision >= RevisionPromises:
-		c.prom.On = true
-	case workflow.GetVersion(ctx, promisesChange, workflow.DefaultVersion, 1) == 1:
-		c.prom.On = true
+	if !c.prom.On && c.revision >= RevisionPolicy {
+		c.prom.On = c.revision >= RevisionPromises || workflow.GetVersion(ctx, promisesChange, workflow.DefaultVersion, 1) == 1
 	}
 	return c.prom.On
 }
