@@ -206,14 +206,19 @@ func treePSSMiB(pid int) float64 {
 
 // dbStats is what Leadflow asked of Postgres during a phase (the bench's own queries excluded).
 type dbStats struct {
-	Statements   int64           `json:"statements"`
-	Transactions int64           `json:"transactions"`
-	Top          []statementStat `json:"top_statements"`
+	Statements   int64 `json:"statements"`
+	Transactions int64 `json:"transactions"`
+	// PlanMS and ExecMS are Postgres' time planning and running all of them over the phase.
+	PlanMS float64         `json:"plan_ms"`
+	ExecMS float64         `json:"exec_ms"`
+	Top    []statementStat `json:"top_statements"`
 }
 
 type statementStat struct {
 	Calls int64 `json:"calls"`
-	// ExecMS is the time Postgres spent running the statement over the phase, all calls.
+	// PlanMS and ExecMS are the time Postgres spent planning and running the statement over the
+	// phase, all calls.
+	PlanMS float64 `json:"plan_ms"`
 	ExecMS float64 `json:"exec_ms"`
 	Query  string  `json:"query"`
 }
@@ -230,10 +235,13 @@ func (s *system) dbStats(ctx context.Context) (dbStats, error) {
 	var st dbStats
 	const ours = `dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
 		AND query NOT LIKE '%leadflow-bench%' AND query NOT LIKE '%pg_stat%'`
-	if err := s.db.GetContext(ctx, &st.Statements, `/* leadflow-bench */ SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements WHERE `+ours); err != nil {
+	if err := s.db.QueryRowContext(ctx, `/* leadflow-bench */ SELECT coalesce(sum(calls), 0)::bigint,
+		coalesce(sum(total_plan_time), 0)::float8, coalesce(sum(total_exec_time), 0)::float8
+		FROM pg_stat_statements WHERE `+ours).Scan(&st.Statements, &st.PlanMS, &st.ExecMS); err != nil {
 		return st, fmt.Errorf("pg_stat_statements: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, `/* leadflow-bench */ SELECT calls, round(total_exec_time::numeric, 1)::float8,
+	rows, err := s.db.QueryContext(ctx, `/* leadflow-bench */ SELECT calls, round(total_plan_time::numeric, 1)::float8,
+		round(total_exec_time::numeric, 1)::float8,
 		regexp_replace(query, '\s+', ' ', 'g') FROM pg_stat_statements WHERE `+ours+` ORDER BY calls DESC LIMIT 30`)
 	if err != nil {
 		return st, err
@@ -241,7 +249,7 @@ func (s *system) dbStats(ctx context.Context) (dbStats, error) {
 	defer rows.Close()
 	for rows.Next() {
 		var t statementStat
-		if err := rows.Scan(&t.Calls, &t.ExecMS, &t.Query); err != nil {
+		if err := rows.Scan(&t.Calls, &t.PlanMS, &t.ExecMS, &t.Query); err != nil {
 			return st, err
 		}
 		if len(t.Query) > 160 {

@@ -36,19 +36,23 @@ type report struct {
 	DBRoundTripsPerLead    float64            `json:"db_round_trips_per_lead"`
 	DBStatementsPerLead    float64            `json:"db_statements_per_lead"`
 	DBTransactionsPerLead  float64            `json:"db_transactions_per_lead"`
-	TopStatements          []statementStat    `json:"top_statements"`
-	Baselines              []baselineResult   `json:"baselines"`
-	Leads                  int                `json:"leads"`
-	ReturningCustomers     int                `json:"returning_customers"`
-	Duplicates             int                `json:"duplicate_acks"`
-	WebhooksDelivered      int64              `json:"webhooks_delivered"`
-	HistoriesSampled       int                `json:"histories_sampled"`
-	Extractor              string             `json:"extractor"`
-	LLMRequests            int64              `json:"llm_requests"`
-	Params                 map[string]any     `json:"params"`
-	Machine                map[string]any     `json:"machine"`
-	StartedAt              time.Time          `json:"started_at"`
-	DurationSeconds        float64            `json:"duration_seconds"`
+	// DBPlanMSPerLead and DBExecMSPerLead are Postgres' time per lead planning and running
+	// statements (wall time inside Postgres, waits for locks included).
+	DBPlanMSPerLead    float64          `json:"db_plan_ms_per_lead"`
+	DBExecMSPerLead    float64          `json:"db_exec_ms_per_lead"`
+	TopStatements      []statementStat  `json:"top_statements"`
+	Baselines          []baselineResult `json:"baselines"`
+	Leads              int              `json:"leads"`
+	ReturningCustomers int              `json:"returning_customers"`
+	Duplicates         int              `json:"duplicate_acks"`
+	WebhooksDelivered  int64            `json:"webhooks_delivered"`
+	HistoriesSampled   int              `json:"histories_sampled"`
+	Extractor          string           `json:"extractor"`
+	LLMRequests        int64            `json:"llm_requests"`
+	Params             map[string]any   `json:"params"`
+	Machine            map[string]any   `json:"machine"`
+	StartedAt          time.Time        `json:"started_at"`
+	DurationSeconds    float64          `json:"duration_seconds"`
 }
 
 func reportParams(p params) map[string]any {
@@ -76,6 +80,8 @@ func (r *report) fillLoad(l *loadResult, convs []conversation) {
 	r.PeakMemoryMiB = l.peakMemoryMiB
 	r.DBStatementsPerLead = round(float64(l.db.Statements)/float64(l.conversations), 1)
 	r.DBTransactionsPerLead = round(float64(l.db.Transactions)/float64(l.conversations), 1)
+	r.DBPlanMSPerLead = round(l.db.PlanMS/float64(l.conversations), 2)
+	r.DBExecMSPerLead = round(l.db.ExecMS/float64(l.conversations), 2)
 	r.TopStatements = l.db.Top
 }
 
@@ -115,6 +121,7 @@ func (r *report) print(out io.Writer) {
 	row("per lead: activities, local activities, updates", "%.1f, %.1f, %.1f", r.ActivitiesPerLead, r.LocalActivitiesPerLead, r.UpdatesPerLead)
 	row("per lead: timers started, search-attribute upserts", "%.1f, %.1f", r.TimersPerLead, r.UpsertsPerLead)
 	row("per lead: db round trips, statements, transactions", "%.1f, %.1f, %.1f", r.DBRoundTripsPerLead, r.DBStatementsPerLead, r.DBTransactionsPerLead)
+	row("per lead: ms in Postgres planning, running statements", "%.2f, %.2f", r.DBPlanMSPerLead, r.DBExecMSPerLead)
 	row("CPU seconds per 1000 leads", "%s", kv(r.CPUSecondsPer1000Leads, "%.1f"))
 	row("peak memory, MiB (RSS high-water; Postgres: PSS)", "%s", kv(r.PeakMemoryMiB, "%.0f"))
 	row("rep webhooks delivered", "%d", r.WebhooksDelivered)

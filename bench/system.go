@@ -57,6 +57,9 @@ var durablePostgres = map[string]string{
 	"synchronous_commit":       "on",
 	"shared_preload_libraries": "pg_stat_statements",
 	"pg_stat_statements.track": "all",
+	// Planning is timed too, so that the report shows what parsing and planning each statement
+	// afresh costs next to running it.
+	"pg_stat_statements.track_planning": "on",
 }
 
 func startSystem(ctx context.Context, p params) (_ *system, err error) {
