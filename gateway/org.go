@@ -142,12 +142,7 @@ func (s *server) putRep(c *gin.Context) {
 		fail(c, s.logger, err)
 		return
 	}
-	saved, err := s.store.RepByID(c.Request.Context(), id)
-	if err != nil {
-		fail(c, s.logger, err)
-		return
-	}
-	c.JSON(http.StatusOK, repView(saved))
+	s.answerRep(c, id)
 }
 
 func repFromRequest(id string, req repRequest) (store.Rep, error) {
@@ -272,12 +267,7 @@ func (s *server) putAvailability(c *gin.Context) {
 		fail(c, s.logger, err)
 		return
 	}
-	saved, err := s.store.RepByID(c.Request.Context(), id)
-	if err != nil {
-		fail(c, s.logger, err)
-		return
-	}
-	c.JSON(http.StatusOK, repView(saved))
+	s.answerRep(c, id)
 }
 
 // optional is a JSON value that may be absent (Set false), null (V nil) or given.
@@ -321,4 +311,14 @@ func nonNil(a pq.StringArray) pq.StringArray {
 		return pq.StringArray{}
 	}
 	return a
+}
+
+// answerRep answers with the rep as stored now, after a change to it.
+func (s *server) answerRep(c *gin.Context, id string) {
+	saved, err := s.store.RepByID(c.Request.Context(), id)
+	if err != nil {
+		fail(c, s.logger, err)
+		return
+	}
+	c.JSON(http.StatusOK, repView(saved))
 }
