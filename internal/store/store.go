@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -38,10 +39,16 @@ type Store struct {
 
 // Open connects to Postgres and checks the connection.
 func Open(ctx context.Context, url string) (*Store, error) {
-	db, err := sqlx.Open("postgres", oneRoundTrip(url))
+	dsn, prepare := statementCache(oneRoundTrip(url))
+	var connector driver.Connector
+	connector, err := pq.NewConnector(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	if prepare {
+		connector = preparingConnector{base: connector}
+	}
+	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
 	db.SetMaxOpenConns(40)
 	db.SetMaxIdleConns(20)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -83,6 +90,31 @@ func oneRoundTrip(dsn string) string {
 		return u.String()
 	}
 	return strings.TrimSpace(dsn + " binary_parameters=yes") // key=value form
+}
+
+// statementCache takes the statement_cache parameter out of the database URL (either form) and
+// says whether connections keep their statements prepared: yes unless it is "off".
+func statementCache(dsn string) (rest string, prepare bool) {
+	if u, err := neturl.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		prepare = q.Get(stmtCacheParam) != "off"
+		q.Del(stmtCacheParam)
+		u.RawQuery = q.Encode()
+		return u.String(), prepare
+	}
+	if !strings.Contains(dsn, stmtCacheParam+"=") {
+		return dsn, true
+	}
+	prepare = true
+	var kept []string
+	for _, kv := range strings.Fields(dsn) { // key=value form; the parameter's value has no spaces
+		if v, ok := strings.CutPrefix(kv, stmtCacheParam+"="); ok {
+			prepare = strings.Trim(v, "'") != "off"
+			continue
+		}
+		kept = append(kept, kv)
+	}
+	return strings.Join(kept, " "), prepare
 }
 
 // Close releases the connection pool.
