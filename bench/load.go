@@ -26,7 +26,29 @@ type loadResult struct {
 	webhooks      int64
 	cpu           map[string]float64 // CPU seconds per component over the run
 	peakMemoryMiB map[string]float64
-	db            dbStats
+	db            dbStats // over the whole pipeline, all rounds (runLoad leaves it to the caller)
+}
+
+// add folds the result of another round into r.
+func (r *loadResult) add(o *loadResult) {
+	r.conversations += o.conversations
+	r.workflowIDs = append(r.workflowIDs, o.workflowIDs...)
+	r.firstAck = append(r.firstAck, o.firstAck...)
+	r.ack = append(r.ack, o.ack...)
+	r.closeAck = append(r.closeAck, o.closeAck...)
+	r.speedToLead = append(r.speedToLead, o.speedToLead...)
+	r.elapsed += o.elapsed
+	r.duplicates += o.duplicates
+	r.webhooks += o.webhooks
+	if r.cpu == nil {
+		r.cpu, r.peakMemoryMiB = map[string]float64{}, map[string]float64{}
+	}
+	for k, v := range o.cpu {
+		r.cpu[k] += v
+	}
+	for k, v := range o.peakMemoryMiB { // high-water marks: the highest of the rounds
+		r.peakMemoryMiB[k] = max(r.peakMemoryMiB[k], v)
+	}
 }
 
 // posted is one conversation's client-side timestamps.
@@ -60,9 +82,6 @@ func (s *system) runLight(ctx context.Context, convs []conversation) (*loadResul
 func (s *system) runLoad(ctx context.Context, convs []conversation, concurrency int, timeout time.Duration) (*loadResult, error) {
 	res := &loadResult{conversations: len(convs)}
 	meter := s.startMeter(s.components())
-	if err := s.resetDBStats(ctx); err != nil {
-		return nil, err
-	}
 	hooksBefore := s.webhooks.received.Load()
 
 	work := make(chan conversation)
@@ -133,9 +152,6 @@ feed:
 	waitUntil(ctx, 10*time.Second, func() bool { return s.webhooks.received.Load()-hooksBefore >= int64(len(all)) })
 	res.webhooks = s.webhooks.received.Load() - hooksBefore
 	res.cpu, res.peakMemoryMiB = meter.stop()
-	if res.db, err = s.dbStats(ctx); err != nil {
-		return nil, err
-	}
 	return res, nil
 }
 

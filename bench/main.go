@@ -33,6 +33,7 @@ type params struct {
 	C           int           // concurrency under load
 	Light       int           // conversations at concurrency 1
 	BaselineN   int           // workflows per baseline shape
+	Rounds      int           // rounds the pipeline's conversations are posted in, the bare engine measured between them
 	RepeatShare float64       // share of conversations from a person seen before
 	LLMLatency  time.Duration // the fake LLM's answer time
 	LLM         bool          // configure the worker with the fake LLM (else the rules path alone)
@@ -50,7 +51,8 @@ func main() {
 	flag.IntVar(&p.N, "n", 2000, "conversations posted under load")
 	flag.IntVar(&p.C, "c", 50, "concurrent conversations under load")
 	flag.IntVar(&p.Light, "light", 50, "conversations posted one at a time (light load)")
-	flag.IntVar(&p.BaselineN, "baseline-n", 1000, "workflows per baseline shape")
+	flag.IntVar(&p.BaselineN, "baseline-n", 1000, "workflows per baseline shape (and per measurement between rounds)")
+	flag.IntVar(&p.Rounds, "rounds", 4, "rounds the -n conversations are posted in, with the bare engine measured before, between and after them")
 	flag.Float64Var(&p.RepeatShare, "repeat", 0.2, "share of conversations from a returning customer")
 	flag.DurationVar(&p.LLMLatency, "llm-latency", 0, "latency of the fake OpenAI-compatible server")
 	flag.BoolVar(&p.LLM, "llm", false, "extract with the fake OpenAI-compatible server as well as the rules (default: the rules path)")
@@ -76,8 +78,10 @@ func main() {
 
 func (p params) validate() error {
 	switch {
-	case p.N < 1 || p.C < 1 || p.Light < 1 || p.BaselineN < 1 || p.Sample < 1:
-		return fmt.Errorf("-n, -c, -light, -baseline-n and -sample must be at least 1")
+	case p.N < 1 || p.C < 1 || p.Light < 1 || p.BaselineN < 1 || p.Sample < 1 || p.Rounds < 1:
+		return fmt.Errorf("-n, -c, -light, -baseline-n, -rounds and -sample must be at least 1")
+	case p.Rounds > p.N:
+		return fmt.Errorf("-rounds must not exceed -n")
 	case p.RepeatShare < 0 || p.RepeatShare >= 1:
 		return fmt.Errorf("-repeat must be in [0, 1)")
 	case p.LLMLatency < 0:
@@ -127,9 +131,9 @@ func run(ctx context.Context, p params) (err error) {
 	rep.PipelineSteps = shape
 	logf("pipeline shape from its histories: %s", shapeString(shape))
 
-	// The bare engine runs before and after the pipeline, and the ratio uses the mean of the two:
-	// the server's state grows during the run (open workflows, pending timers, visibility rows),
-	// and neither order should flatter one side.
+	// The bare engine runs before the pipeline, between its rounds and after it, and each round is
+	// set against the bare rates measured right before and right after it: this machine's speed
+	// drifts within minutes (docs/performance.md), and the two sides must see the same machine.
 	logf("bare engine: %d workflows per shape at concurrency %d …", p.BaselineN, p.C)
 	before, err := sys.runBaselines(ctx, []baselineSpec{
 		{"noop", nil, p.C, p.BaselineN},
@@ -139,25 +143,43 @@ func run(ctx context.Context, p params) (err error) {
 	if err != nil {
 		return fmt.Errorf("baseline: %w", err)
 	}
+	rep.Baselines = before
 
-	logf("pipeline: %d conversations at concurrency %d …", p.N, p.C)
 	convs := gen.take(p.N)
-	if p.Profile {
-		go sys.profile(ctx, filepath.Join(p.OutDir, "profiles"), 3*time.Second, 10*time.Second)
+	if err := sys.resetDBStats(ctx); err != nil {
+		return err
 	}
-	load, err := sys.runLoad(ctx, convs, p.C, p.Timeout)
-	if err != nil {
-		return fmt.Errorf("pipeline: %w", err)
+	load := &loadResult{}
+	rounds := make([]pipelineRound, 0, p.Rounds)
+	for i, part := range splitRounds(convs, p.Rounds) {
+		logf("pipeline, round %d of %d: %d conversations at concurrency %d …", i+1, p.Rounds, len(part), p.C)
+		if p.Profile && i == 0 {
+			go sys.profile(ctx, filepath.Join(p.OutDir, "profiles"), 3*time.Second, 10*time.Second)
+		}
+		l, err := sys.runLoad(ctx, part, p.C, p.Timeout)
+		if err != nil {
+			return fmt.Errorf("pipeline: %w", err)
+		}
+		load.add(l)
+		if i == p.Rounds-1 { // the pipeline's statements, before the last baseline's idle
+			if load.db, err = sys.dbStats(ctx); err != nil {
+				return err
+			}
+		}
+		name := "pipeline_shape_after"
+		if i < p.Rounds-1 {
+			name = fmt.Sprintf("pipeline_shape_after_round_%d", i+1)
+		}
+		after, err := sys.runBaselines(ctx, []baselineSpec{{name, shape, p.C, p.BaselineN}})
+		if err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		rep.Baselines = append(rep.Baselines, after...)
+		rounds = append(rounds, pipelineRound{leads: l.conversations, elapsed: l.elapsed, after: after[0].WorkflowsPerSecond})
 	}
+	rep.Rounds = roundReports(before[1].WorkflowsPerSecond, rounds)
 	rep.fillLoad(load, convs)
-
-	logf("bare engine again, after the pipeline …")
-	after, err := sys.runBaselines(ctx, []baselineSpec{{"pipeline_shape_after", shape, p.C, p.BaselineN}})
-	if err != nil {
-		return fmt.Errorf("baseline: %w", err)
-	}
-	rep.Baselines = append(before, after...)
-	rep.BaselineWorkflowsPerSecond = round((before[1].WorkflowsPerSecond+after[0].WorkflowsPerSecond)/2, 1)
+	rep.BaselineWorkflowsPerSecond = round(baselineOverRounds(before[1].WorkflowsPerSecond, rounds), 1)
 	if rep.BaselineWorkflowsPerSecond > 0 {
 		rep.Ratio = round(rep.LeadsPerSecond/rep.BaselineWorkflowsPerSecond, 3)
 	}

@@ -42,6 +42,7 @@ type report struct {
 	DBExecMSPerLead    float64          `json:"db_exec_ms_per_lead"`
 	TopStatements      []statementStat  `json:"top_statements"`
 	Baselines          []baselineResult `json:"baselines"`
+	Rounds             []roundReport    `json:"rounds"`
 	Leads              int              `json:"leads"`
 	ReturningCustomers int              `json:"returning_customers"`
 	Duplicates         int              `json:"duplicate_acks"`
@@ -56,7 +57,7 @@ type report struct {
 }
 
 func reportParams(p params) map[string]any {
-	return map[string]any{"n": p.N, "c": p.C, "light": p.Light, "baseline_n": p.BaselineN, "repeat_share": p.RepeatShare,
+	return map[string]any{"n": p.N, "c": p.C, "rounds": p.Rounds, "light": p.Light, "baseline_n": p.BaselineN, "repeat_share": p.RepeatShare,
 		"llm_latency_ms": latency.MS(p.LLMLatency), "seed": p.Seed, "history_sample": p.Sample,
 		"temporal_dynamic_config": "history.transferProcessorMaxPollRPS=1000 (both the baseline and the pipeline)",
 		"postgres":                "fsync, full_page_writes and synchronous_commit on"}
@@ -111,7 +112,11 @@ func (r *report) print(out io.Writer) {
 		row("bare engine: "+b.Name, "%.1f workflows/s at concurrency %d; %s; latency %s; CPU s/1000: %s",
 			b.WorkflowsPerSecond, b.Concurrency, shapeString(b.Steps), qs(b.LatencyMS), kv(b.CPUSecondsPer1000, "%.1f"))
 	}
-	row("ratio (leads / pipeline-shape workflows, mean of before and after)", "%.2f  (baseline %.1f/s)", r.Ratio, r.BaselineWorkflowsPerSecond)
+	for i, rr := range r.Rounds {
+		row(fmt.Sprintf("pipeline round %d", i+1), "%.1f leads/s (%d); bare engine before / after %.1f / %.1f workflows/s; ratio %.2f",
+			rr.LeadsPerSecond, rr.Leads, rr.BaselineBefore, rr.BaselineAfter, rr.Ratio)
+	}
+	row("ratio (leads / pipeline-shape workflows around each round)", "%.2f  (baseline %.1f/s)", r.Ratio, r.BaselineWorkflowsPerSecond)
 	row("speed to lead under load", "%s", qs(r.SpeedToLead))
 	row("speed to lead, light load (c=1)", "%s", qs(r.LightLoadSpeedToLead))
 	row("ack of the first message", "%s", qs(r.Ack))
