@@ -96,31 +96,27 @@ type preparingConn struct {
 
 func (c *preparingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	st, err := c.statement(ctx, query, args)
-	if err != nil || st == nil {
-		if err != nil {
-			return nil, err
-		}
+	switch {
+	case err != nil:
+		return nil, err
+	case st == nil:
 		return c.pqConn.QueryContext(ctx, query, args)
 	}
 	rows, err := st.stmt.QueryContext(ctx, args)
-	if err != nil {
-		c.dropIfStale(query, err)
-	}
+	c.dropIfStale(query, err)
 	return rows, err
 }
 
 func (c *preparingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	st, err := c.statement(ctx, query, args)
-	if err != nil || st == nil {
-		if err != nil {
-			return nil, err
-		}
+	switch {
+	case err != nil:
+		return nil, err
+	case st == nil:
 		return c.pqConn.ExecContext(ctx, query, args)
 	}
 	res, err := st.stmt.ExecContext(ctx, args)
-	if err != nil {
-		c.dropIfStale(query, err)
-	}
+	c.dropIfStale(query, err)
 	return res, err
 }
 
@@ -173,7 +169,7 @@ func (c *preparingConn) forget(e *list.Element) error {
 	return ps.stmt.Close()
 }
 
-// dropIfStale forgets query's statement when Postgres refused it as prepared: it no longer
+// dropIfStale forgets query's statement when err says Postgres refused it as prepared: it no longer
 // exists, or its plan would now return other columns. Deallocating it is left to the session's
 // end: the connection may be inside a failed transaction. Any other error (a constraint, a
 // cancelled context) is the statement's answer and keeps it.
