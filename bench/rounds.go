@@ -24,19 +24,33 @@ type roundReport struct {
 // roundReports sets each round against the bare rates around it.
 func roundReports(before float64, rounds []pipelineRound) []roundReport {
 	out := make([]roundReport, 0, len(rounds))
-	prev := before
-	for _, r := range rounds {
-		rr := roundReport{Leads: r.leads, BaselineBefore: prev, BaselineAfter: r.after}
+	pace := barePace(before, rounds)
+	for i, r := range rounds {
+		rr := roundReport{Leads: r.leads, BaselineBefore: before, BaselineAfter: r.after}
+		if i > 0 {
+			rr.BaselineBefore = rounds[i-1].after
+		}
 		if s := r.elapsed.Seconds(); s > 0 {
 			rr.LeadsPerSecond = round(float64(r.leads)/s, 1)
 		}
-		if mean := (prev + r.after) / 2; mean > 0 {
-			rr.Ratio = round(rr.LeadsPerSecond/mean, 3)
+		if pace[i] > 0 {
+			rr.Ratio = round(rr.LeadsPerSecond/pace[i], 3)
 		}
 		out = append(out, rr)
-		prev = r.after
 	}
 	return out
+}
+
+// barePace is, for each round, the mean of the bare rates measured right before and right after
+// it: the rate the bare engine would most likely have had while the round ran.
+func barePace(before float64, rounds []pipelineRound) []float64 {
+	pace := make([]float64, len(rounds))
+	prev := before
+	for i, r := range rounds {
+		pace[i] = (prev + r.after) / 2
+		prev = r.after
+	}
+	return pace
 }
 
 // splitRounds cuts convs into n rounds of nearly equal size, in order.
@@ -48,18 +62,15 @@ func splitRounds(convs []conversation, n int) [][]conversation {
 	return out
 }
 
-// baselineOverRounds is the bare engine's rate over the pipeline's time. Each round counts with the
-// mean of the rates measured right before it and right after it, weighted by the round's length:
-// the rate the bare engine would most likely have had while that round ran. With one round it is
-// the mean of the rates before and after the pipeline.
+// baselineOverRounds is the bare engine's rate over the pipeline's time: each round's barePace,
+// weighted by the round's length. With one round it is the mean of the rates before and after
+// the pipeline.
 func baselineOverRounds(before float64, rounds []pipelineRound) float64 {
 	var weighted, total float64
-	prev := before
-	for _, r := range rounds {
-		t := r.elapsed.Seconds()
-		weighted += t * (prev + r.after) / 2
+	for i, pace := range barePace(before, rounds) {
+		t := rounds[i].elapsed.Seconds()
+		weighted += t * pace
 		total += t
-		prev = r.after
 	}
 	if total == 0 {
 		return 0

@@ -75,14 +75,17 @@ type pqConn interface {
 	driver.Validator
 }
 
+// pqStmt is what preparingConn uses of a lib/pq prepared statement.
+type pqStmt interface {
+	driver.Stmt
+	driver.StmtQueryContext
+	driver.StmtExecContext
+}
+
 // preparedStmt is one statement a connection keeps prepared.
 type preparedStmt struct {
 	query string
-	stmt  interface {
-		driver.Stmt
-		driver.StmtQueryContext
-		driver.StmtExecContext
-	}
+	stmt  pqStmt
 }
 
 // preparingConn is a lib/pq connection that keeps the statements it runs again as prepared
@@ -141,11 +144,7 @@ func (c *preparingConn) statement(ctx context.Context, query string, args []driv
 	if err != nil {
 		return nil, err
 	}
-	st, ok := s.(interface {
-		driver.Stmt
-		driver.StmtQueryContext
-		driver.StmtExecContext
-	})
+	st, ok := s.(pqStmt)
 	if !ok {
 		_ = s.Close()
 		return nil, fmt.Errorf("statement cache: %T cannot run with a context", s)
