@@ -44,24 +44,17 @@ func (s *Server) upsert(w http.ResponseWriter, r *http.Request, body any) {
 			return
 		}
 	}
-	out := make([]outcome, len(data))
-	for i, d := range data {
-		fields, ok := d.(map[string]any)
-		if !ok {
-			out[i] = failed("INVALID_DATA", "invalid data", nil)
-			continue
-		}
+	writeOutcomes(w, http.StatusOK, eachRecord(data, func(fields map[string]any) outcome {
 		id, field := s.match(module, checks, fields)
 		if id == "" {
-			out[i] = s.create(module, fields)
-			continue
+			return s.create(module, fields)
 		}
-		out[i] = s.change(module, id, fields)
-		if out[i]["status"] == "success" {
-			out[i]["action"], out[i]["duplicate_field"] = "update", field
+		o := s.change(module, id, fields)
+		if o["status"] == "success" {
+			o["action"], o["duplicate_field"] = "update", field
 		}
-	}
-	writeOutcomes(w, http.StatusOK, out)
+		return o
+	}))
 }
 
 func (s *Server) insert(w http.ResponseWriter, r *http.Request, body any) {
@@ -73,17 +66,11 @@ func (s *Server) insert(w http.ResponseWriter, r *http.Request, body any) {
 	if !ok {
 		return
 	}
-	out := make([]outcome, len(data))
-	for i, d := range data {
-		fields, ok := d.(map[string]any)
-		if !ok {
-			out[i] = failed("INVALID_DATA", "invalid data", nil)
-			continue
-		}
-		out[i] = s.create(module, fields)
-		delete(out[i], "action")
-	}
-	writeOutcomes(w, http.StatusCreated, out)
+	writeOutcomes(w, http.StatusCreated, eachRecord(data, func(fields map[string]any) outcome {
+		o := s.create(module, fields)
+		delete(o, "action")
+		return o
+	}))
 }
 
 // update is PUT /crm/v2/{module}/{id}: the one record of data is written to the record id.
@@ -117,19 +104,13 @@ func (s *Server) addNotes(w http.ResponseWriter, r *http.Request, body any) {
 	if !ok {
 		return
 	}
-	out := make([]outcome, len(data))
-	for i, d := range data {
-		fields, ok := d.(map[string]any)
-		if !ok {
-			out[i] = failed("INVALID_DATA", "invalid data", nil)
-			continue
-		}
+	writeOutcomes(w, http.StatusCreated, eachRecord(data, func(fields map[string]any) outcome {
 		fields["Parent_Id"] = map[string]any{"id": parent}
 		fields["$se_module"] = module
-		out[i] = s.create("Notes", fields)
-		delete(out[i], "action")
-	}
-	writeOutcomes(w, http.StatusCreated, out)
+		o := s.create("Notes", fields)
+		delete(o, "action")
+		return o
+	}))
 }
 
 // listNotes is GET /crm/v2/{module}/{id}/Notes?page=&per_page=, oldest first; 204 when the
@@ -217,6 +198,21 @@ func (s *Server) data(w http.ResponseWriter, body any) ([]any, bool) {
 		return nil, false
 	}
 	return data, true
+}
+
+// eachRecord answers each record of data with write's outcome, as Zoho does record by record; a
+// record that is not an object fails alone.
+func eachRecord(data []any, write func(fields map[string]any) outcome) []outcome {
+	out := make([]outcome, len(data))
+	for i, d := range data {
+		fields, ok := d.(map[string]any)
+		if !ok {
+			out[i] = failed("INVALID_DATA", "invalid data", nil)
+			continue
+		}
+		out[i] = write(fields)
+	}
+	return out
 }
 
 // match finds the record whose value of a duplicate-check field equals the one given.
